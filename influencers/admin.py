@@ -1,0 +1,84 @@
+from django.contrib import admin
+
+from .models import Influencer, MetricSnapshot, SocialAccount
+
+# Metrics come from imports (snapshots), never from hand edits: they are read-only here.
+METRIC_FIELDS = (
+    "followers",
+    "following",
+    "posts",
+    "avg_likes",
+    "avg_comments",
+    "avg_shares",
+    "avg_saves",
+    "avg_views",
+    "engagement_rate",
+    "engagement_rate_denominator",
+    "audience_country",
+    "audience_credibility",
+    "price_per_post",
+    "price_currency",
+)
+PROVENANCE_FIELDS = ("metrics_as_of", "metrics_source", "needs_rescore", "created_at", "updated_at")
+
+
+class SocialAccountInline(admin.TabularInline):
+    model = SocialAccount
+    fields = ("platform", "handle", "followers", "engagement_rate", "metrics_as_of")
+    readonly_fields = ("followers", "engagement_rate", "metrics_as_of")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Influencer)
+class InfluencerAdmin(admin.ModelAdmin):
+    list_display = ("name", "country", "language", "contact_email", "updated_at")
+    list_filter = ("country", "language")
+    search_fields = ("name", "bio", "contact_email", "accounts__handle")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = [SocialAccountInline]
+    show_full_result_count = False
+
+
+@admin.register(SocialAccount)
+class SocialAccountAdmin(admin.ModelAdmin):
+    list_display = (
+        "handle",
+        "platform",
+        "influencer",
+        "followers",
+        "engagement_rate",
+        "metrics_as_of",
+        "metrics_source",
+    )
+    list_filter = ("platform", "needs_rescore", "price_currency")
+    search_fields = ("handle", "influencer__name", "external_id")
+    list_select_related = ("influencer",)
+    raw_id_fields = ("influencer",)
+    readonly_fields = METRIC_FIELDS + PROVENANCE_FIELDS
+    fieldsets = (
+        (None, {"fields": ("influencer", "platform", "handle", "url", "external_id")}),
+        ("Current metrics (from the newest snapshot)", {"fields": METRIC_FIELDS}),
+        ("Provenance", {"fields": PROVENANCE_FIELDS}),
+    )
+    # Counting a million rows on every changelist page is what makes admin slow.
+    show_full_result_count = False
+
+
+@admin.register(MetricSnapshot)
+class MetricSnapshotAdmin(admin.ModelAdmin):
+    """Snapshots are append-only history: viewable, never edited here."""
+
+    list_display = ("account", "as_of", "source", "followers", "engagement_rate")
+    list_filter = ("source",)
+    search_fields = ("account__handle",)
+    date_hierarchy = "as_of"
+    list_select_related = ("account",)
+    raw_id_fields = ("account",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

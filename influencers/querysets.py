@@ -1,0 +1,53 @@
+"""The read vocabulary for accounts: chainable, never writing."""
+
+from django.db import models
+from django.db.models import Case, Count, Q, Value, When
+
+# Follower tiers by default (DESIGN.md); scoring profiles may define their own thresholds.
+DEFAULT_FOLLOWER_TIERS = (
+    ("mega", 1_000_000),
+    ("macro", 500_000),
+    ("mid", 50_000),
+    ("micro", 10_000),
+    ("nano", 1_000),
+)
+BELOW_NANO = "below nano"
+
+
+def follower_tier_expression(tiers=DEFAULT_FOLLOWER_TIERS):
+    """A SQL CASE that names the tier of `followers` (NULL followers: NULL tier)."""
+    whens = [When(followers__gte=floor, then=Value(name)) for name, floor in tiers]
+    whens.append(When(followers__isnull=False, then=Value(BELOW_NANO)))
+    return Case(*whens, default=None, output_field=models.CharField())
+
+
+class SocialAccountQuerySet(models.QuerySet):
+    def on_platform(self, platform):
+        return self.filter(platform=platform)
+
+    def with_followers_between(self, low=None, high=None):
+        queryset = self
+        if low is not None:
+            queryset = queryset.filter(followers__gte=low)
+        if high is not None:
+            queryset = queryset.filter(followers__lt=high)
+        return queryset
+
+    def micro(self, tiers=DEFAULT_FOLLOWER_TIERS):
+        floors = dict(tiers)
+        return self.with_followers_between(floors["micro"], floors["mid"])
+
+    def needing_rescore(self):
+        return self.filter(needs_rescore=True)
+
+    def counts_by_platform_and_tier(self, tiers=DEFAULT_FOLLOWER_TIERS):
+        """Rows of {platform, tier, accounts}, one per pair that has accounts."""
+        return (
+            self.annotate(tier=follower_tier_expression(tiers))
+            .values("platform", "tier")
+            .annotate(accounts=Count("id"))
+            .order_by("platform", "tier")
+        )
+
+    def with_contact(self):
+        return self.filter(~Q(influencer__contact_email=""))
