@@ -2,7 +2,7 @@
 
 import os
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 
 from config.celery_app import app
@@ -35,4 +35,4 @@ def test_the_celery_broker_accepts_a_connection():
 def test_the_cache_backend_follows_redis_url():
     expected = "RedisCache" if os.environ.get("REDIS_URL") else "LocMemCache"
 
-    assert type(cache).__name__ == expected
+    assert type(caches["default"]).__name__ == expected
