@@ -1,8 +1,8 @@
 """Shared set-up for the benchmarks: a database of their own, Django, timing and memory.
 
 Every benchmark runs against `BENCH_DATABASE_URL`, or `DATABASE_URL` with the database name
-replaced by `fourscore_bench` (created when missing), so a benchmark never touches the
-development or test data.
+replaced by the benchmark's own (`fourscore_bench…`, created when missing), so a benchmark
+never touches the development or test data.
 """
 
 import os
@@ -17,7 +17,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 
-def bench_database_url():
+def bench_database_url(name="fourscore_bench"):
     explicit = os.environ.get("BENCH_DATABASE_URL")
     if explicit:
         return explicit
@@ -25,14 +25,14 @@ def bench_database_url():
     if not base:
         sys.exit("Set DATABASE_URL (or BENCH_DATABASE_URL) to a PostgreSQL server.")
     parts = urlsplit(base)
-    return urlunsplit(parts._replace(path="/fourscore_bench"))
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def setup_django(*, migrate=True):
-    """Point Django at the benchmark database (creating it), migrate, return the URL."""
+def setup_django(*, migrate=True, database="fourscore_bench"):
+    """Point Django at a benchmark database (creating it), migrate, return the URL."""
     import psycopg2
 
-    url = bench_database_url()
+    url = bench_database_url(database)
     parts = urlsplit(url)
     admin_url = urlunsplit(parts._replace(path="/postgres"))
     name = parts.path.lstrip("/")

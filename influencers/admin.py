@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import Influencer, MetricSnapshot, SocialAccount
+from .models import (
+    ColumnMapping,
+    ImportJob,
+    ImportRowError,
+    Influencer,
+    MetricSnapshot,
+    SocialAccount,
+)
 
 # Metrics come from imports (snapshots), never from hand edits: they are read-only here.
 METRIC_FIELDS = (
@@ -82,3 +89,52 @@ class MetricSnapshotAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ImportRowErrorInline(admin.TabularInline):
+    model = ImportRowError
+    fields = ("line", "column", "value", "reason", "severity")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        # The first rows only: a million-row report would not render.
+        queryset = super().get_queryset(request)
+        ids = queryset.values_list("id", flat=True)[:200]
+        return queryset.filter(id__in=list(ids))
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Jobs are records of what happened: read-only here (imports start from the app)."""
+
+    list_display = (
+        "id",
+        "original_name",
+        "source",
+        "status",
+        "rows_read",
+        "rows_created",
+        "rows_updated",
+        "rows_rejected",
+        "created_by",
+        "created_at",
+    )
+    list_filter = ("status", "format", "is_dry_run")
+    search_fields = ("original_name", "source", "checksum")
+    inlines = [ImportRowErrorInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ColumnMapping)
+class ColumnMappingAdmin(admin.ModelAdmin):
+    list_display = ("source", "created_by", "updated_at")
+    search_fields = ("source",)
+    readonly_fields = ("updated_at",)

@@ -5,12 +5,13 @@ fields follow Django's convention instead (empty string = not known) so forms an
 filters need no two kinds of "empty".
 """
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 
-from .querysets import SocialAccountQuerySet
+from .querysets import ImportJobQuerySet, SocialAccountQuerySet
 
 
 class Platform(models.TextChoices):
@@ -145,9 +146,15 @@ class SocialAccount(models.Model):
 class MetricSnapshot(models.Model):
     """Append-only: the metrics of one account as of one date, from one source."""
 
-    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="snapshots")
+    # No index of its own: the unique (account, as_of, source) index starts with account.
+    account = models.ForeignKey(
+        SocialAccount, on_delete=models.CASCADE, related_name="snapshots", db_index=False
+    )
     as_of = models.DateField()
     source = models.CharField(max_length=100, help_text="Which file, API or vendor.")
+    import_job = models.ForeignKey(
+        "ImportJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="snapshots"
+    )
 
     followers = models.BigIntegerField(null=True, blank=True)
     following = models.BigIntegerField(null=True, blank=True)
@@ -188,3 +195,131 @@ class MetricSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.account} as of {self.as_of} ({self.source})"
+
+
+class ImportFormat(models.TextChoices):
+    AUTO = "", "Detect from the file"
+    CSV = "csv", "CSV"
+    TSV = "tsv", "TSV"
+    XLSX = "xlsx", "Excel (XLSX)"
+    CANONICAL = "canonical", "Fourscore CSV template"
+    INSTAGRAM_GRAPH = "instagram_graph", "Instagram Graph API (business_discovery)"
+    YOUTUBE_CHANNELS = "youtube_channels", "YouTube Data API channels.list"
+    YOUTUBE_VIDEOS = "youtube_videos", "YouTube Data API videos.list"
+    TIKTOK_USER_INFO = "tiktok_user_info", "TikTok Research API user info"
+    TIKTOK_VIDEOS = "tiktok_videos", "TikTok Research API video query"
+
+
+class ImportStatus(models.TextChoices):
+    DRAFT = "draft", "Awaiting mapping"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class ColumnMapping(models.Model):
+    """A saved header → field mapping, reused for the next file from the same source."""
+
+    source = models.CharField(max_length=100, unique=True)
+    mapping = models.JSONField(default=dict, help_text="Header → canonical field (or null).")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source"]
+
+    def __str__(self):
+        return self.source
+
+
+class ImportJob(models.Model):
+    """One file imported into snapshots: what was asked, how it went, what it changed."""
+
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    checksum = models.CharField(max_length=64, help_text="SHA-256 of the file's bytes.")
+    size_bytes = models.BigIntegerField(default=0)
+    format = models.CharField(max_length=30, choices=ImportFormat.choices, blank=True)
+    source = models.CharField(max_length=100, help_text="Where the numbers come from.")
+    platform = models.CharField(
+        max_length=20, choices=Platform.choices, blank=True, help_text="For files without one."
+    )
+    as_of = models.DateField(null=True, blank=True, help_text="For rows without a date.")
+    mapping = models.JSONField(default=dict, blank=True)
+    account_handle = models.CharField(
+        max_length=100, blank=True, help_text="For API exports that do not name the account."
+    )
+    is_dry_run = models.BooleanField(default=False)
+
+    status = models.CharField(
+        max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    progress = models.FloatField(default=0.0, help_text="0–1.")
+    progress_message = models.CharField(max_length=200, blank=True)
+    rows_read = models.BigIntegerField(default=0)
+    rows_created = models.BigIntegerField(default=0)
+    rows_updated = models.BigIntegerField(default=0)
+    rows_unchanged = models.BigIntegerField(default=0)
+    rows_rejected = models.BigIntegerField(default=0)
+    accounts_created = models.BigIntegerField(default=0)
+    accounts_changed = models.BigIntegerField(default=0)
+    failure_reason = models.TextField(blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_jobs",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # "Was this exact file imported already?" (idempotency short-cut and warnings).
+            models.Index(fields=["checksum"], name="importjob_checksum_idx"),
+            models.Index(fields=["created_by", "-created_at"], name="importjob_owner_recent_idx"),
+        ]
+
+    def __str__(self):
+        return f"Import #{self.pk} {self.original_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self):
+        return self.status in {ImportStatus.SUCCEEDED, ImportStatus.FAILED}
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+
+class ImportRowError(models.Model):
+    """A rejected row (or a dropped cell) of an import: line, column, value and reason."""
+
+    class Severity(models.TextChoices):
+        ERROR = "error", "Row rejected"
+        WARNING = "warning", "Value dropped"
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
+    line = models.BigIntegerField(null=True, blank=True)
+    column = models.CharField(max_length=200, blank=True)
+    value = models.TextField(blank=True)
+    reason = models.TextField()
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.ERROR)
+
+    class Meta:
+        ordering = ["job", "line", "id"]
+        indexes = [models.Index(fields=["job", "line"], name="importrowerror_job_line_idx")]
+
+    def __str__(self):
+        return f"line {self.line}, {self.column}: {self.reason}"

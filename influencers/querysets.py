@@ -51,3 +51,13 @@ class SocialAccountQuerySet(models.QuerySet):
 
     def with_contact(self):
         return self.filter(~Q(influencer__contact_email=""))
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Imports a user may see: their own (staff see every import)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(created_by=user)

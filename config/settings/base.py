@@ -102,6 +102,8 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(DATA_DIR / "media"))
 MEDIA_URL = "media/"
+# Uploads bigger than this are refused with a message (the command line has no limit).
+FOURSCORE_MAX_UPLOAD_BYTES = env.int("FOURSCORE_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 
 # --- Redis (broker and cache) or the serverless defaults -------------------------------
 REDIS_URL = env("REDIS_URL", default="")

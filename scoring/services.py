@@ -1,0 +1,282 @@
+"""Writes of the scoring app: profiles and their versions, and rankings (rescoring).
+
+A ranking is built in chunks (idempotent: a chunk run twice replaces its own staged rows)
+and published in one step. `ranking_build` runs every step in this process (the `score`
+command); the Celery tasks in scoring/tasks.py run the same steps on workers.
+"""
+
+import logging
+
+import pandas as pd
+from django.db import transaction
+from django.db.models import F, Func, Value
+from django.utils import timezone
+
+from campaigns.models import Brand
+from influencers.models import SocialAccount
+from scoring import engine, storage
+from scoring.models import Ranking, RankingKind, RankingStatus, ScoringProfile, TierBenchmark
+
+logger = logging.getLogger(__name__)
+CHUNK_SIZE = 200_000
+
+
+class ScoringError(Exception):
+    """A rescoring that cannot be done (no profile, nothing published to update…)."""
+
+
+# --- profiles -----------------------------------------------------------------------------
+
+
+def scoring_profile_save(*, name, parameters, description="", user=None, is_default=False):
+    """Store `parameters` as the next version of profile `name` (the first is version 1).
+
+    Earlier versions stay as they were: scores computed with them can be reproduced.
+    """
+    profile = engine.profile_from_dict({**parameters, "name": name})
+    with transaction.atomic():
+        latest = (
+            ScoringProfile.objects.select_for_update()
+            .filter(name=name)
+            .order_by("-version")
+            .first()
+        )
+        if latest and latest.parameters == profile.to_dict() and not is_default:
+            return latest
+        if is_default:
+            ScoringProfile.objects.filter(is_default=True).update(is_default=False)
+        version = ScoringProfile(
+            name=name,
+            version=(latest.version + 1) if latest else 1,
+            description=description or profile.description,
+            parameters=profile.to_dict(),
+            engine_version=engine.ENGINE_VERSION,
+            is_default=is_default,
+            created_by=user,
+        )
+        version.full_clean()
+        version.save()
+    return version
+
+
+def scoring_profiles_install_presets():
+    """Make sure every built-in preset exists (as its first version); "default" is default."""
+    for name, preset in engine.PRESETS.items():
+        if not ScoringProfile.objects.filter(name=name).exists():
+            scoring_profile_save(
+                name=name,
+                parameters=preset.to_dict(),
+                description=preset.description,
+                is_default=name == engine.DEFAULT_PROFILE.name,
+            )
+
+
+def engine_profile(profile):
+    return engine.profile_from_dict(profile.parameters)
+
+
+def target_of(brand):
+    if brand is None:
+        return None
+    return engine.Target(
+        categories=brand.target_categories,
+        keywords=brand.target_keywords,
+        countries=brand.target_countries,
+        languages=brand.target_languages,
+        platforms=brand.target_platforms,
+    )
+
+
+# --- rankings -----------------------------------------------------------------------------
+
+
+def ranking_start(*, profile, brand=None, kind=RankingKind.FULL, today=None, chunk_size=CHUNK_SIZE):
+    """Create a ranking, its benchmarks and its chunk plan; nothing is visible yet."""
+    today = today or timezone.localdate()
+    base = Ranking.objects.published_for(profile, brand)
+    if kind == RankingKind.CHANGED and base is None:
+        raise ScoringError(f"{profile} has no published ranking to update: run a full one")
+    ranking = Ranking.objects.create(
+        profile=profile, brand=brand, kind=kind, base=base, scored_on=today
+    )
+    if kind == RankingKind.FULL:
+        numbers = storage.read_numbers()
+        benchmarks = engine.compute_benchmarks(numbers, engine_profile(profile))
+        TierBenchmark.objects.bulk_create(
+            TierBenchmark(ranking=ranking, **record)
+            for record in engine.benchmarks_to_records(benchmarks)
+        )
+        ranges = storage.id_ranges(chunk_size)
+    else:
+        ranges = [(None, None)]  # the changed accounts are few: one chunk
+    storage.create_staging(ranking.pk)
+    ranking.chunks_total = len(ranges)
+    ranking.save(update_fields=["chunks_total"])
+    return ranking, ranges
+
+
+def ranking_benchmarks(ranking):
+    """The benchmark frame of a ranking (a "changed" build uses its base's)."""
+    source = ranking if ranking.kind == RankingKind.FULL else ranking.base
+    while source is not None and source.kind != RankingKind.FULL:
+        source = source.base
+    records = list(
+        TierBenchmark.objects.filter(ranking=source).values(
+            "platform", "follower_tier", "n", "percentiles", "n_priced", "median_cpe"
+        )
+    )
+    return engine.benchmarks_from_records(records)
+
+
+def ranking_score_chunk(*, ranking, index, low, high, benchmarks=None, relationships=None):
+    """Score the accounts of one chunk into the ranking's staging table.
+
+    Returns True when this call completed the last missing chunk (time to publish).
+    """
+    ranking.refresh_from_db(fields=["chunks_done", "status"])
+    if ranking.status != RankingStatus.BUILDING:
+        return False
+    only_dirty = ranking.kind == RankingKind.CHANGED
+    accounts = storage.read_accounts(low=low, high=high, only_dirty=only_dirty)
+    if benchmarks is None:
+        benchmarks = ranking_benchmarks(ranking)
+    if relationships is None and ranking.brand_id:
+        relationships = storage.read_relationships(ranking.brand_id)
+    if not accounts.empty:
+        scores = engine.score_accounts(
+            accounts,
+            engine_profile(ranking.profile),
+            today=ranking.scored_on,
+            benchmarks=benchmarks,
+            target=target_of(ranking.brand),
+            relationships=relationships,
+        )
+        lowest = low if low is not None else int(accounts["account_id"].min())
+        highest = high if high is not None else int(accounts["account_id"].max()) + 1
+        with transaction.atomic():
+            storage.write_chunk(ranking.pk, accounts, scores, low=lowest, high=highest)
+            return _mark_chunk_done(ranking, index, len(accounts))
+    with transaction.atomic():
+        return _mark_chunk_done(ranking, index, 0)
+
+
+def _mark_chunk_done(ranking, index, scored):
+    updated = Ranking.objects.filter(pk=ranking.pk).exclude(chunks_done__contains=[index])
+    changed = updated.update(
+        chunks_done=Func(F("chunks_done"), Value(index), function="array_append"),
+        accounts_scored=F("accounts_scored") + scored,
+    )
+    ranking.refresh_from_db(fields=["chunks_done", "accounts_scored"])
+    return bool(changed) and len(set(ranking.chunks_done)) == ranking.chunks_total
+
+
+def ranking_publish(*, ranking):
+    """Build the ranking's table from the staged chunks and make it the published one."""
+    ranking.refresh_from_db()
+    if ranking.status != RankingStatus.BUILDING:
+        return ranking
+    base_id = ranking.base_id if ranking.kind == RankingKind.CHANGED else None
+    superseded = None
+    with transaction.atomic():
+        ranked = storage.build_partition(ranking.pk, base_ranking_id=base_id)
+        superseded = (
+            Ranking.objects.select_for_update()
+            .filter(profile=ranking.profile, brand=ranking.brand, status=RankingStatus.PUBLISHED)
+            .first()
+        )
+        if superseded is not None:
+            superseded.status = RankingStatus.SUPERSEDED
+            superseded.save(update_fields=["status"])
+        ranking.status = RankingStatus.PUBLISHED
+        ranking.accounts_ranked = ranked
+        ranking.published_at = timezone.now()
+        ranking.save(update_fields=["status", "accounts_ranked", "published_at"])
+    if superseded is not None:
+        storage.drop_ranking_table(superseded.pk)
+    return ranking
+
+
+def ranking_fail(*, ranking, reason):
+    Ranking.objects.filter(pk=ranking.pk).update(
+        status=RankingStatus.FAILED, failure_reason=reason[:2000]
+    )
+    storage.drop_ranking_table(ranking.pk)
+
+
+def ranking_build(*, profile, brand=None, kind=RankingKind.FULL, today=None, on_progress=None):
+    """Build and publish a ranking in this process (the `score` command)."""
+    ranking, ranges = ranking_start(profile=profile, brand=brand, kind=kind, today=today)
+    benchmarks = ranking_benchmarks(ranking)
+    relationships = storage.read_relationships(brand.pk) if brand else None
+    try:
+        for index, (low, high) in enumerate(ranges):
+            ranking_score_chunk(
+                ranking=ranking,
+                index=index,
+                low=low,
+                high=high,
+                benchmarks=benchmarks,
+                relationships=relationships,
+            )
+            if on_progress:
+                on_progress(ranking)
+        return ranking_publish(ranking=ranking)
+    except Exception as error:
+        ranking_fail(ranking=ranking, reason=f"{type(error).__name__}: {error}")
+        raise
+
+
+def rescore_changed_accounts(*, today=None):
+    """Rescore the accounts marked by imports in every published ranking; clear the marks.
+
+    An account marked again while this runs keeps its mark (its metrics changed after the
+    ones that were scored), so the next run picks it up.
+    """
+    started = timezone.now()
+    dirty = list(SocialAccount.objects.needing_rescore().values_list("id", flat=True))
+    if not dirty:
+        return []
+    built = []
+    for published in Ranking.objects.published().select_related("profile", "brand"):
+        built.append(
+            ranking_build(
+                profile=published.profile,
+                brand=published.brand,
+                kind=RankingKind.CHANGED,
+                today=today,
+            )
+        )
+    SocialAccount.objects.filter(id__in=dirty, updated_at__lte=started).update(needs_rescore=False)
+    return built
+
+
+def rescore_everything(*, today=None):
+    """The nightly run: full rankings of the default profile, overall and for each brand,
+    plus every other profile that has a published ranking. Clears every rescore mark."""
+    started = timezone.now()
+    scoring_profiles_install_presets()
+    default = ScoringProfile.objects.default()
+    targets = {(default.pk, None)}
+    targets |= {(default.pk, brand_id) for brand_id in Brand.objects.values_list("id", flat=True)}
+    targets |= set(Ranking.objects.published().values_list("profile_id", "brand_id"))
+    built = []
+    for profile_id, brand_id in sorted(targets, key=lambda pair: (pair[0], pair[1] or 0)):
+        profile = ScoringProfile.objects.get(pk=profile_id)
+        brand = Brand.objects.get(pk=brand_id) if brand_id else None
+        built.append(ranking_build(profile=profile, brand=brand, today=today))
+    SocialAccount.objects.filter(needs_rescore=True, updated_at__lte=started).update(
+        needs_rescore=False
+    )
+    return built
+
+
+def scores_frame(ranking):
+    """The stored scores of a ranking as a data frame (tests, exports)."""
+    return (
+        storage.read_frame(
+            f"SELECT * FROM {storage.PARENT_TABLE} WHERE ranking_id = %s ORDER BY rank",
+            [ranking.pk],
+        )
+        if ranking
+        else pd.DataFrame()
+    )
