@@ -8,7 +8,9 @@
    parse, validate, COPY into staging, set-based merge) into an empty database, and
    measures wall time and the child's peak memory.
 3. Imports the same file again: time and rows changed (the bar: ≤ 5 s, 0 changed).
-4. Baseline, same run: COPY of the same file into a plain text table, plus one
+4. The nightly refresh: the same accounts a day later with new numbers (every account
+   gets a new snapshot and new current metrics).
+5. Baseline, same run: COPY of the same file into a plain text table, plus one
    INSERT … SELECT … ON CONFLICT into a table indexed on (platform, handle).
 """
 
@@ -27,9 +29,10 @@ OUTPUT = BASE_DIR / "bench" / "output"
 PLATFORMS = np.array(["instagram", "tiktok", "youtube", "x"])
 
 
-def generate(path, rows, seed=1):
+def generate(path, rows, seed=1, as_of="2026-11-01", growth=1.0):
     rng = np.random.default_rng(seed)
-    followers = np.rint(10 ** np.minimum(2.9 + rng.exponential(0.7, rows), 8.7)).astype(np.int64)
+    followers = np.rint(10 ** np.minimum(2.9 + rng.exponential(0.7, rows), 8.7) * growth)
+    followers = followers.astype(np.int64)
     rate = np.round(rng.lognormal(np.log(0.025), 0.5, rows) * 100, 2)
     likes = np.rint(followers * rate / 100 * 0.95)
     # A few cells written the way exports abbreviate them ("12.5k": a multiple of 100).
@@ -48,7 +51,7 @@ def generate(path, rows, seed=1):
             "avg_comments": np.rint(likes * 0.04),
             "engagement_rate": [f"{value}%" for value in rate],
             "country": rng.choice(["US", "GB", "DE", "FR", "BR", "IN"], rows),
-            "as_of": "2026-11-01",
+            "as_of": as_of,
         }
     )
     frame.to_csv(path, index=False)
@@ -115,6 +118,10 @@ def main():
     first, summary = import_with_command(path)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     second, second_summary = import_with_command(path)
+    refresh_path = OUTPUT / f"export-{rows}-next-day.csv"
+    if not refresh_path.exists():
+        generate(refresh_path, rows, as_of="2026-11-02", growth=1.01)
+    refresh, refresh_summary = import_with_command(refresh_path)
     with connection.cursor() as cursor:
         bare = baseline(cursor, path)
 
@@ -128,6 +135,11 @@ def main():
     print(f"second import of the same file: {second:.1f} s (bar ≤ 5 s)")
     print(f"  rows created, updated on the second import: {changed.group(1)}, {changed.group(2)}")
     print(f"  {second_summary}")
+    print(
+        f"nightly refresh (same accounts, next day, new numbers): {refresh:.1f} s, "
+        f"ratio {refresh / bare:.2f}×"
+    )
+    print(f"  {refresh_summary}")
 
 
 if __name__ == "__main__":

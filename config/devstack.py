@@ -89,6 +89,7 @@ def run(address):
     try:
         manage("migrate", "--noinput")
         manage("seed_demo", "--accounts", str(DEMO_ACCOUNTS), "--seed", "1", "--if-empty")
+        manage("score", "--all-brands", "--if-missing")
         password = os.environ.get("FOURSCORE_DEMO_PASSWORD") or demo_password()
         manage("ensure_demo_user", "--username", DEMO_USERNAME, "--password", password)
         celery = [sys.executable, "-m", "celery", "-A", "config"]

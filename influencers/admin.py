@@ -27,6 +27,7 @@ METRIC_FIELDS = (
     "price_currency",
 )
 PROVENANCE_FIELDS = ("metrics_as_of", "metrics_source", "needs_rescore", "created_at", "updated_at")
+SCORE_FIELDS = ("score_summary", "score_explanation")
 
 
 class SocialAccountInline(admin.TabularInline):
@@ -62,14 +63,46 @@ class SocialAccountAdmin(admin.ModelAdmin):
     search_fields = ("handle", "influencer__name", "external_id")
     list_select_related = ("influencer",)
     raw_id_fields = ("influencer",)
-    readonly_fields = METRIC_FIELDS + PROVENANCE_FIELDS
+    readonly_fields = METRIC_FIELDS + PROVENANCE_FIELDS + SCORE_FIELDS
     fieldsets = (
         (None, {"fields": ("influencer", "platform", "handle", "url", "external_id")}),
+        ("Score (default profile, published ranking)", {"fields": SCORE_FIELDS}),
         ("Current metrics (from the newest snapshot)", {"fields": METRIC_FIELDS}),
         ("Provenance", {"fields": PROVENANCE_FIELDS}),
     )
     # Counting a million rows on every changelist page is what makes admin slow.
     show_full_result_count = False
+
+    def _default_score(self, account):
+        from scoring.models import AccountScore, Ranking, ScoringProfile
+
+        if not hasattr(account, "_default_score"):
+            profile = ScoringProfile.objects.default()
+            ranking = profile and Ranking.objects.published_for(profile)
+            account._default_score = (
+                AccountScore.objects.filter(ranking=ranking, account=account)
+                .select_related("ranking__profile")
+                .first()
+                if ranking
+                else None
+            )
+        return account._default_score
+
+    @admin.display(description="Score")
+    def score_summary(self, account):
+        score = self._default_score(account)
+        if score is None:
+            return "Not scored yet: run `manage.py score`."
+        total = "—" if score.total is None else f"{score.total:.0f}/100"
+        return (
+            f"Rank {score.rank:,} · total {total} · confidence {score.confidence:.2f} · "
+            f"{score.ranking.profile} · ranking #{score.ranking_id} of {score.ranking.scored_on}"
+        )
+
+    @admin.display(description="Why")
+    def score_explanation(self, account):
+        score = self._default_score(account)
+        return score.explanation if score else ""
 
 
 @admin.register(MetricSnapshot)

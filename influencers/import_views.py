@@ -12,7 +12,6 @@ import logging
 import pandas as pd
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import F
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,6 +35,7 @@ from .services.imports import (
     ERROR_COLUMNS,
     import_job_confirm,
     import_job_create,
+    import_job_discard,
     import_job_error_rows,
 )
 
@@ -124,8 +124,7 @@ def _job_preview(job):
 
 def _discard_draft(job):
     # A draft whose file cannot be read is of no use to anyone: no job, no file left behind.
-    job.file.delete(save=False)
-    job.delete()
+    import_job_discard(job=job)
 
 
 def _unreadable_message(error):
@@ -398,16 +397,17 @@ def import_mapping(request, pk):
 
 
 def _start(request, job, mapping, platform, save_mapping):
-    with transaction.atomic():
-        # Locked: a double click must not queue the job twice.
-        job = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if job.status != ImportStatus.DRAFT:
-            return redirect("import-detail", pk=job.pk)
-        if platform != job.platform:
-            # The platform chosen on the mapping step (the upload form may have left it blank).
-            job.platform = platform
-            job.save(update_fields=["platform"])
-        import_job_confirm(job=job, mapping=mapping, save_mapping=save_mapping, user=request.user)
+    try:
+        # The platform chosen on the mapping step (the upload form may have left it blank).
+        import_job_confirm(
+            job=job,
+            mapping=mapping,
+            save_mapping=save_mapping,
+            user=request.user,
+            platform=platform,
+        )
+    except ValueError:  # already queued (a double click): show the job as it is
+        return redirect("import-detail", pk=job.pk)
     label = "Dry run" if job.is_dry_run else "Import"
     messages.success(request, f"{label} #{job.pk} of {job.original_name} is queued.")
     return redirect("import-detail", pk=job.pk)

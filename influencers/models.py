@@ -152,8 +152,16 @@ class MetricSnapshot(models.Model):
     )
     as_of = models.DateField()
     source = models.CharField(max_length=100, help_text="Which file, API or vendor.")
+    # Provenance pointer without a database constraint: a million snapshots of one import
+    # would otherwise fire a million identical foreign-key checks at commit. Jobs are never
+    # deleted by the application; Django still applies SET_NULL if one is.
     import_job = models.ForeignKey(
-        "ImportJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="snapshots"
+        "ImportJob",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="snapshots",
+        db_constraint=False,
     )
 
     followers = models.BigIntegerField(null=True, blank=True)
@@ -323,3 +331,25 @@ class ImportRowError(models.Model):
 
     def __str__(self):
         return f"line {self.line}, {self.column}: {self.reason}"
+
+
+class SavedSearch(models.Model):
+    """A named set of ranked-list filters of one user: the list's query string, as shared."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(max_length=100)
+    query = models.CharField(
+        max_length=2000, blank=True, help_text="The list's query string, without the cursor."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="savedsearch_user_name_uniq"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,6 +1,7 @@
 """Reads for pages and the API: querysets shaped for one screen each."""
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 from campaigns.models import Brand, Relationship
 
@@ -67,4 +68,46 @@ def database_overview(*, user):
         "tiers": TIER_ORDER,
         "tier_totals": tier_totals,
         "rows": rows,
+    }
+
+
+MOVERS_LIMIT = 5
+RECENT_IMPORTS = 5
+
+
+def dashboard_activity(*, user):
+    """Recent imports of the user (staff: everyone's) and the biggest follower movers of
+    the default ranking since the previous snapshot (read through its growth index)."""
+    from scoring import storage
+    from scoring.models import AccountScore, Ranking
+
+    from .models import ImportJob
+
+    imports = list(ImportJob.objects.visible_to(user).select_related("created_by")[:RECENT_IMPORTS])
+    ranking = (
+        Ranking.objects.published().filter(profile__is_default=True, brand__isnull=True).first()
+    )
+    risers, fallers = [], []
+    if ranking is not None:
+        scores = (
+            AccountScore.objects.filter(ranking_id=ranking.pk, follower_growth__isnull=False)
+            .select_related("account", "influencer")
+            .only(
+                "rank",
+                "platform",
+                "followers",
+                "follower_growth",
+                "follower_tier",
+                "account__handle",
+                "account__platform",
+                "influencer__name",
+            )
+        )
+        key = RawSQL(storage.sort_key_sql("growth", table='"scoring_accountscore"'), [])
+        risers = list(scores.order_by(key.asc(), "rank")[:MOVERS_LIMIT])
+        fallers = list(scores.order_by(key.desc(), "-rank")[:MOVERS_LIMIT])
+    return {
+        "imports": imports,
+        "ranking": ranking,
+        "movers": [("Gaining", risers), ("Losing", fallers)],
     }

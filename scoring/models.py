@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 
@@ -174,7 +175,24 @@ class AccountScore(models.Model):
     fair_price_low = models.FloatField(null=True)
     fair_price_high = models.FloatField(null=True)
     is_overpriced = models.BooleanField()
-    explanation = models.TextField()
+    # Denormalized for discovery (scoring/storage.py DISCOVERY_COLUMNS): the ranked list
+    # filters, sorts and searches one partition without joining the account tables.
+    influencer = models.ForeignKey(
+        "influencers.Influencer",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    is_lead_account = models.BooleanField(null=True, help_text="The person's best-ranked account.")
+    country = models.CharField(max_length=2, null=True)  # noqa: DJ001 (older rankings: NULL)
+    language = models.CharField(max_length=8, null=True)  # noqa: DJ001
+    categories = ArrayField(models.CharField(max_length=60), null=True)
+    has_contact_email = models.BooleanField(null=True)
+    price = models.FloatField(null=True)
+    price_currency = models.CharField(max_length=3, null=True)  # noqa: DJ001
+    follower_growth = models.FloatField(null=True, help_text="Since the previous snapshot.")
+    search_vector = SearchVectorField(null=True)
 
     class Meta:
         managed = False
@@ -183,3 +201,10 @@ class AccountScore(models.Model):
 
     def __str__(self):
         return f"#{self.rank} account {self.account_id} ({self.total})"
+
+    @property
+    def explanation(self):
+        """The score in words (computed when shown; see scoring.services.explain_scores)."""
+        from scoring.services import explain_scores
+
+        return explain_scores(self.ranking, [self.account_id]).get(self.account_id, "")

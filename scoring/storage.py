@@ -44,8 +44,78 @@ SCORE_COLUMNS = {
     "fair_price_low": "double precision",
     "fair_price_high": "double precision",
     "is_overpriced": "boolean NOT NULL",
-    "explanation": "text NOT NULL",
 }
+# Denormalized for discovery (filters, sorts and search of the ranked list read one
+# partition, never the account tables): filled from the accounts, their influencers and
+# their snapshots by build_partition, after SCORE_COLUMNS in table order.
+DISCOVERY_COLUMNS = {
+    "influencer_id": "bigint",
+    "is_lead_account": "boolean",
+    "country": "varchar(2)",
+    "language": "varchar(8)",
+    "categories": "varchar(60)[]",
+    "has_contact_email": "boolean",
+    "price": "double precision",
+    "price_currency": "varchar(3)",
+    "follower_growth": "double precision",
+    "search_vector": "tsvector",
+}
+DISCOVERY_SELECT = {
+    "influencer_id": "a.influencer_id",
+    # The account that ranks best among the person's accounts: the influencer list shows
+    # one row per person through it.
+    "is_lead_account": (
+        "row_number() OVER (PARTITION BY a.influencer_id "
+        "ORDER BY scored.total DESC NULLS LAST, scored.account_id) = 1"
+    ),
+    "country": "i.country",
+    "language": "i.language",
+    "categories": "i.categories",
+    "has_contact_email": "i.contact_email <> ''",
+    "price": "a.price_per_post::double precision",
+    "price_currency": "a.price_currency",
+    # Followers now against the newest earlier snapshot (NULL without one): "growth".
+    "follower_growth": (
+        "(scored.followers - previous.followers)::double precision / NULLIF(previous.followers, 0)"
+    ),
+    # Free-text search: name, handle, bio and categories, 'simple' configuration (no
+    # stemming: names and handles are not English words), searched by prefix.
+    "search_vector": (
+        "to_tsvector('simple', i.name || ' ' || a.handle || ' ' || "
+        "replace(a.handle, '_', ' ') || ' ' || i.bio || ' ' || "
+        "array_to_string(i.categories, ' '))"
+    ),
+}
+
+
+# Sort orders other than the rank: an ascending key (NULLs last) with the rank as the tie
+# breaker, so keyset pagination is a row comparison `(key, rank) > (…, …)` that walks one
+# index. Descending orders are keyed on the negated value; NULL becomes +Infinity.
+SORT_COLUMNS = {
+    "reach": ("reach", "desc"),
+    "resonance": ("resonance", "desc"),
+    "relevance": ("relevance", "desc"),
+    "relationship": ("relationship", "desc"),
+    "followers": ("followers", "desc"),
+    "engagement_rate": ("engagement_rate", "desc"),
+    "growth": ("follower_growth", "desc"),
+    "cost_per_engagement": ("cost_per_engagement", "asc"),
+    "price": ("price", "asc"),
+}
+
+
+def sort_key_sql(sort, *, table=None):
+    """The key expression of a sort order; the index and the query use the same one."""
+    column, direction = SORT_COLUMNS[sort]
+    qualified = f"{table}.{column}" if table else column
+    if direction == "desc":
+        return f"(-coalesce({qualified}::double precision, '-Infinity'::double precision))"
+    return f"coalesce({qualified}::double precision, 'Infinity'::double precision)"
+
+
+# Without a brand these components are NULL for every account: sorting by them is the rank.
+BRAND_SORTS = ("relevance", "relationship")
+
 # Engine outputs that are stored as they are.
 ENGINE_COLUMNS = [name for name in OUTPUT_COLUMNS if name in SCORE_COLUMNS]
 
@@ -71,7 +141,8 @@ TEXT_COLUMNS = ("platform", "categories", "bio", "country", "language", "metrics
 
 
 def parent_table_sql():
-    columns = ",\n    ".join(f"{name} {kind}" for name, kind in SCORE_COLUMNS.items())
+    every = {**SCORE_COLUMNS, **DISCOVERY_COLUMNS}
+    columns = ",\n    ".join(f"{name} {kind}" for name, kind in every.items())
     return (
         f"CREATE TABLE {PARENT_TABLE} (\n    ranking_id bigint NOT NULL,\n    rank integer "
         f"NOT NULL,\n    {columns},\n    PRIMARY KEY (ranking_id, account_id)\n) "
@@ -169,8 +240,12 @@ def create_staging(ranking_id):
         )
 
 
-def write_chunk(ranking_id, accounts, scores, *, low, high):
-    """Replace the staged rows of [low, high) with this chunk's scores (idempotent)."""
+def write_chunk(ranking_id, accounts, scores):
+    """COPY one chunk's scores into the staging table.
+
+    The caller runs this and records the chunk as done in one transaction, under a lock
+    on the ranking, so a chunk's rows are staged exactly once however often it runs.
+    """
     frame = scores[["account_id", *[c for c in ENGINE_COLUMNS if c != "account_id"]]].copy()
     inputs = accounts.set_index("account_id")
     for column in ("metrics_as_of", "metrics_source", "platform", "followers"):
@@ -188,9 +263,6 @@ def write_chunk(ranking_id, accounts, scores, *, low, high):
     buffer.seek(0)
     table = staging_table(ranking_id)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {table} WHERE account_id >= %s AND account_id < %s", [low, high]
-        )
         cursor.copy_expert(
             f"COPY {table} ({', '.join(SCORE_COLUMNS)}) FROM STDIN WITH (FORMAT csv)", buffer
         )
@@ -210,33 +282,95 @@ def build_partition(ranking_id, *, base_ranking_id=None):
             f" WHERE NOT EXISTS (SELECT 1 FROM {staged} s WHERE s.account_id = base.account_id)"
             " AND EXISTS (SELECT 1 FROM influencers_socialaccount a WHERE a.id = base.account_id)"
         )
+    scored_columns = ", ".join(f"scored.{name}" for name in SCORE_COLUMNS)
+    discovery = ", ".join(
+        f"{expression} AS {name}" for name, expression in DISCOVERY_SELECT.items()
+    )
+    ranking = int(ranking_id)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        # LIKE the parent: same columns, types and NOT NULLs, so it can be attached; the
+        # CHECK lets ATTACH skip scanning the rows to prove they belong to the partition.
+        cursor.execute(f"CREATE TABLE {table} (LIKE {PARENT_TABLE} INCLUDING DEFAULTS)")
         cursor.execute(
-            f"CREATE TABLE {table} AS SELECT {int(ranking_id)}::bigint AS ranking_id, "
-            "(row_number() OVER (ORDER BY total DESC NULLS LAST, account_id))::integer AS rank, "
-            f"{columns} FROM ({source}) AS scored"
+            f"ALTER TABLE {table} ADD CONSTRAINT {table}_ranking CHECK (ranking_id = {ranking})"
+        )
+        # The discovery columns come from the account, its person and its previous
+        # snapshot (DISCOVERY_SELECT): the ranked list then never joins those tables.
+        cursor.execute(
+            f"INSERT INTO {table} (ranking_id, rank, {columns}, {', '.join(DISCOVERY_SELECT)}) "
+            f"SELECT {ranking}, row_number() OVER "
+            "(ORDER BY scored.total DESC NULLS LAST, scored.account_id), "
+            f"{scored_columns}, {discovery} FROM ({source}) AS scored "
+            "JOIN influencers_socialaccount a ON a.id = scored.account_id "
+            "JOIN influencers_influencer i ON i.id = a.influencer_id "
+            "LEFT JOIN LATERAL (SELECT s.followers FROM influencers_metricsnapshot s "
+            "WHERE s.account_id = a.id AND s.as_of < a.metrics_as_of "
+            "AND s.followers IS NOT NULL ORDER BY s.as_of DESC LIMIT 1) previous ON true"
         )
         count = cursor.rowcount
-        # The table must match the parent's column order and constraints to be attached.
-        for name, kind in SCORE_COLUMNS.items():
-            if "NOT NULL" in kind:
-                cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {name} SET NOT NULL")
-        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN ranking_id SET NOT NULL")
-        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN rank SET NOT NULL")
-        cursor.execute(
-            f"ALTER TABLE {table} ADD CONSTRAINT {table}_ranking "
-            f"CHECK (ranking_id = {int(ranking_id)})"
-        )
+        # Indexes are built once the rows are in: one sort each, not a million inserts.
         cursor.execute(f"ALTER TABLE {table} ADD PRIMARY KEY (ranking_id, account_id)")
         # Keyset pagination walks the ranks; the unique index makes the rank a stable key.
         cursor.execute(f"CREATE UNIQUE INDEX {table}_rank ON {table} (rank)")
+        cursor.execute("SELECT brand_id IS NOT NULL FROM scoring_ranking WHERE id = %s", [ranking])
+        found = cursor.fetchone()
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for statement in discovery_index_statements(table, has_brand=bool(found and found[0])):
+            cursor.execute(statement)
+        # Pages read about fifty rows through an index: starting parallel workers costs
+        # more (several milliseconds) than the whole query.
+        cursor.execute(f"ALTER TABLE {table} SET (parallel_workers = 0)")
         cursor.execute(
-            f"ALTER TABLE {PARENT_TABLE} ATTACH PARTITION {table} FOR VALUES IN ({int(ranking_id)})"
+            f"ALTER TABLE {PARENT_TABLE} ATTACH PARTITION {table} FOR VALUES IN ({ranking})"
         )
+        # Fresh statistics now, not when autovacuum comes by: the ranked list's plans (walk
+        # an index in rank order, or fetch a rare filter's rows and sort them) depend on them.
+        cursor.execute(f"ANALYZE {table}")
         cursor.execute(f"DROP TABLE IF EXISTS {staged}")
     return count
+
+
+def discovery_index_statements(table, *, has_brand=True):
+    """The indexes of the ranked list (influencers/discovery.py), one statement each.
+
+    - `_<filter>` (column, rank): an equality filter (platform, follower tier, engagement
+      tier, country, language) walks its own index already in rank order, so the first
+      page and a page 10,000 rows deep both read about one page of rows.
+    - `_sort_<name>` (key, rank): the other sort orders, keyset-paginated on the same pair.
+    - `_categories` GIN: "in this category" (array containment), `_search` GIN: full-text
+      search; both fetch the matching rows (a bitmap) and sort the few that match.
+    - `_influencer` (influencer_id, rank): the influencer page and the relationship-stage
+      filter (a brand's few related people → their accounts).
+    - `_fresh` (metrics_as_of): "metrics newer than N days" when few accounts are that new.
+    Range filters (followers, engagement rate, price) are written on the sort keys, so the
+    `_sort_` indexes serve them too.
+    Relevance and relationship are NULL in a ranking without a brand: no index, the list
+    falls back to the rank.
+    """
+    statements = [
+        f"CREATE INDEX {table}_{name} ON {table} ({column}, rank)"
+        for name, column in (
+            ("platform", "platform"),
+            ("ftier", "follower_tier"),
+            ("etier", "engagement_tier"),
+            ("country", "country"),
+            ("language", "language"),
+        )
+    ]
+    for name in SORT_COLUMNS:
+        if name in BRAND_SORTS and not has_brand:
+            continue
+        expression = sort_key_sql(name)
+        statements.append(f"CREATE INDEX {table}_sort_{name} ON {table} (({expression}), rank)")
+    statements += [
+        f"CREATE INDEX {table}_categories ON {table} USING gin (categories)",
+        f"CREATE INDEX {table}_search ON {table} USING gin (search_vector)",
+        f"CREATE INDEX {table}_influencer ON {table} (influencer_id, rank)",
+        f"CREATE INDEX {table}_fresh ON {table} (metrics_as_of)",
+    ]
+    return statements
 
 
 def drop_ranking_table(ranking_id):

@@ -10,9 +10,10 @@ from . import services
 from .models import Ranking, RankingKind, ScoringProfile
 
 TIME_LIMIT = 30 * 60
+SOFT_TIME_LIMIT = 28 * 60
 
 
-@shared_task(time_limit=TIME_LIMIT)
+@shared_task(time_limit=TIME_LIMIT, soft_time_limit=SOFT_TIME_LIMIT)
 def rescore_ranking(profile_id=None, brand_id=None, kind=RankingKind.FULL):
     """Plan a ranking and fan its chunks out to the workers."""
     services.scoring_profiles_install_presets()
@@ -28,7 +29,7 @@ def rescore_ranking(profile_id=None, brand_id=None, kind=RankingKind.FULL):
     return ranking.pk
 
 
-@shared_task(acks_late=True, time_limit=TIME_LIMIT)
+@shared_task(acks_late=True, time_limit=TIME_LIMIT, soft_time_limit=SOFT_TIME_LIMIT)
 def score_chunk(ranking_id, index, low, high):
     """Score one chunk; idempotent (its staged rows are replaced, its index recorded once)."""
     ranking = Ranking.objects.select_related("profile", "brand").get(pk=ranking_id)
@@ -42,19 +43,19 @@ def score_chunk(ranking_id, index, low, high):
     return complete
 
 
-@shared_task(acks_late=True, time_limit=TIME_LIMIT)
+@shared_task(acks_late=True, time_limit=TIME_LIMIT, soft_time_limit=SOFT_TIME_LIMIT)
 def publish_ranking(ranking_id):
     ranking = Ranking.objects.select_related("profile", "brand").get(pk=ranking_id)
     return services.ranking_publish(ranking=ranking).status
 
 
-@shared_task(time_limit=TIME_LIMIT)
+@shared_task(time_limit=TIME_LIMIT, soft_time_limit=SOFT_TIME_LIMIT)
 def rescore_changed():
     """After imports: rescore only the accounts whose metrics changed, in every ranking."""
     return [ranking.pk for ranking in services.rescore_changed_accounts()]
 
 
-@shared_task(time_limit=TIME_LIMIT)
+@shared_task(time_limit=TIME_LIMIT, soft_time_limit=SOFT_TIME_LIMIT)
 def rescore_nightly():
     """Full rescorings (benchmarks recomputed) of every ranking in use, fanned out."""
     services.scoring_profiles_install_presets()

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from tests.conftest import PASSWORD
 
-PAGES = ["home", "api-docs"]
+PAGES = ["home", "api-docs", "influencer-list", "influencer-export"]
 
 
 @pytest.mark.django_db

@@ -43,3 +43,28 @@ def test_an_import_queued_on_commit_is_run_by_the_worker(celery_worker):
 
     assert (job.status, job.rows_created, job.progress) == (ImportStatus.SUCCEEDED, 1, 1.0)
     assert SocialAccount.objects.get(handle="maya").followers == 12_500
+
+
+def test_a_full_rescoring_fans_out_chunks_and_publishes(celery_worker, monkeypatch):
+    import datetime as dt
+
+    from influencers import demo_data
+    from scoring import services
+    from scoring.models import Ranking, RankingStatus
+    from scoring.tasks import rescore_ranking
+
+    demo_data.seed(accounts=300, seed=3, as_of=dt.date(2026, 11, 1))
+    monkeypatch.setattr(services, "CHUNK_SIZE", 100)
+
+    rescore_ranking.delay()
+
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        ranking = Ranking.objects.filter(status=RankingStatus.PUBLISHED).first()
+        if ranking is not None:
+            break
+        time.sleep(0.3)
+    else:
+        raise AssertionError(f"no ranking published: {list(Ranking.objects.values())}")
+    assert (ranking.chunks_total, sorted(ranking.chunks_done)) == (3, [0, 1, 2])
+    assert ranking.accounts_ranked == 300

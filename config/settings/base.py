@@ -10,6 +10,7 @@ Environment variables:
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = BASE_DIR / ".data"
@@ -137,6 +138,18 @@ CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Installed into django-celery-beat's tables by the scheduler; editable in the admin.
+CELERY_BEAT_SCHEDULE = {
+    "nightly-full-rescoring": {
+        "task": "scoring.tasks.rescore_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Imports queue their own rescoring; this catches marks left by a failed or manual run.
+    "rescore-changed-accounts": {
+        "task": "scoring.tasks.rescore_changed",
+        "schedule": crontab(minute="*/15"),
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Django REST framework ------------------------------------------------------------
@@ -159,6 +172,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Named enums: generic names (StatusEnum, FormatEnum) would clash between apps.
+    "ENUM_NAME_OVERRIDES": {
+        "ImportStatusEnum": "influencers.models.ImportStatus",
+        "ImportFormatEnum": "influencers.models.ImportFormat",
+        "PlatformEnum": "influencers.models.Platform",
+    },
 }
 
 LOGGING = {

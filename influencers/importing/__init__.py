@@ -5,9 +5,12 @@ upserts, import jobs) is built on top of it. The public API, by module:
 
 ``pipeline`` — the entry points
     ``prepare(source, *, today, format=None, platform=None, mapping=None, as_of=None,
-    handle=None) -> PreparedImport``: iterate it for ``PreparedChunk(good, errors,
-    rows_read)``; ``preview(source, ...) -> Preview`` (detected mapping, first 20 rows);
-    ``read_all(prepared) -> (good, errors)``; ``FORMATS``.
+    handle=None, block_bytes=8 MiB) -> PreparedImport`` (format, platform, mapping,
+    excluded, notes, encoding; iterate it once for ``PreparedChunk(good, errors,
+    rows_read)`` with ``.rejected``); ``preview(source, ...) -> Preview`` (the mapping with a
+    status per header, the first 20 rows as text and in canonical form, their errors);
+    ``read_all(prepared) -> (good, errors)``; ``FORMATS``. ``source`` is a path, bytes, a
+    binary file object, or a list of JSON API exports to combine.
 ``canonical`` — ``CANONICAL_COLUMNS``, ``CANONICAL_DTYPES``, ``to_canonical``.
 ``validation`` — ``validate(frame, *, today, problems=None, columns=None, duplicates=None)
     -> (good, errors)`` and ``DuplicateTracker``.
@@ -23,6 +26,7 @@ upserts, import jobs) is built on top of it. The public API, by module:
     ``(values, problems)``.
 ``exceptions`` — ``ImportFileError`` (the whole file is unreadable: one-line reason) and
     ``ValueParseError`` (one cell).
+``iso_codes`` — ISO 3166-1, 639-1 and 4217 tables (data only).
 
 The canonical CSV format and the alias table are documented in docs/import-format.md;
 ``template.csv`` beside this file is the downloadable template.

@@ -18,11 +18,12 @@ What it takes care of:
   "column N". The same name twice (``Subscribers count``, once as ``221.7K`` and once as
   ``221700``): the copy whose values are plain numbers is kept, else the first.
 - Records: CRLF or LF, quoted fields with delimiters and line breaks, blank lines skipped.
-- Memory: the file is read in blocks of ``block_bytes`` (16 MiB) cut at record boundaries, so a
+- Memory: the file is read in blocks of ``block_bytes`` (8 MiB) cut at record boundaries, so a
   file of a million rows never sits in memory whole. Each block is parsed by pyarrow's CSV
-  reader; line numbers come from a vectorised scan of the block's newlines and quotes. A
-  block with irregular quoting or ragged rows is re-read with Python's csv module instead, so
-  its problems are reported with exact line numbers.
+  reader. Line numbers: when pyarrow finds exactly as many records as the block has lines,
+  they are consecutive; otherwise (blank lines, line breaks inside quotes) a vectorised scan
+  of the newlines outside quotes gives them. A block with irregular quoting or ragged rows
+  is re-read with Python's csv module instead, so its problems get exact line numbers.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from .error_report import ERROR, WARNING, error_frame
 from .exceptions import ImportFileError
 from .values import decimal_text
 
-DEFAULT_BLOCK_BYTES = 16 * 1024 * 1024
+DEFAULT_BLOCK_BYTES = 8 * 1024 * 1024
 XLSX_CHUNK_ROWS = 50_000
 DELIMITERS = (",", ";", "\t", "|")
 MAX_ENCODING_WARNINGS = 1000
@@ -855,6 +856,7 @@ def _read_xlsx(
     column_count = len(headers)
     excluded = [header for header in headers if exclude is not None and exclude(header)]
     readable = [position for position, header in enumerate(headers) if header not in excluded]
+    readable_set = set(readable)
 
     def batches() -> Iterator[tuple[pa.Table, np.ndarray, pd.DataFrame]]:
         records: list[list[str]] = []
@@ -862,10 +864,10 @@ def _read_xlsx(
         problems: list[tuple[object, ...]] = []
 
         def flush() -> tuple[pa.Table, np.ndarray, pd.DataFrame]:
-            table = pa.table(
+            table = pa.table(  # excluded (protected) columns are left out here already
                 {
                     f"c{p}": pa.array([record[p] for record in records], pa.string())
-                    for p in range(column_count)
+                    for p in readable
                 }
             )
             result = (table, np.array(lines, dtype=np.int64), error_frame(problems))
@@ -875,7 +877,10 @@ def _read_xlsx(
             return result
 
         for number, row in rows:
-            texts = [_cell_text(cell) for cell in row]
+            texts = [
+                "" if position < column_count and position not in readable_set else _cell_text(cell)
+                for position, cell in enumerate(row)
+            ]
             if not any(text.strip() for text in texts):
                 continue
             extra = texts[column_count:]

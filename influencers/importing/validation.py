@@ -34,7 +34,39 @@ from .error_report import ERROR, WARNING, concat_errors, error_frame
 from .readers import SOURCE_LINE
 
 NON_NEGATIVE_FIELDS = (*COUNT_FIELDS, *AVERAGE_FIELDS, *MEDIAN_FIELDS, *RATE_FIELDS)
-_KEY_SEPARATOR = "\x1f"
+
+
+def _mix(value: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every input bit reaches every output bit."""
+    with np.errstate(over="ignore"):
+        value = (value ^ (value >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        value = (value ^ (value >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return value ^ (value >> np.uint64(31))
+
+
+def _arrow(series: pd.Series) -> pa.Array:
+    array = pa.array(series.array)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def _key_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """A 64-bit hash of (platform, handle, as_of) per row, the same in every chunk.
+
+    Handles are hashed as text (pandas' SipHash); the platform (a handful of values) and the
+    date (a day number) are mixed in as numbers, which saves joining strings.
+    """
+    handles = pc.fill_null(_arrow(frame["handle"]), "").to_numpy(zero_copy_only=False)
+    hashed = pd.util.hash_array(handles, categorize=False)
+    platforms = pc.dictionary_encode(pc.fill_null(_arrow(frame["platform"]), ""))
+    platform_hashes = pd.util.hash_array(
+        np.array(platforms.dictionary.to_pylist(), dtype=object), categorize=False
+    )
+    codes = platforms.indices.to_numpy(zero_copy_only=False)
+    days = pc.fill_null(pc.cast(_arrow(frame["as_of"]), pa.int32()), -(2**31))
+    days = days.to_numpy(zero_copy_only=False).astype(np.int64).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        other = _mix(platform_hashes[codes] + days * np.uint64(0x9E3779B97F4A7C15))
+    return _mix(hashed ^ other)
 
 
 class DuplicateTracker:
@@ -56,14 +88,7 @@ class DuplicateTracker:
         size = len(frame)
         if not size:
             return np.zeros(0, dtype=np.int64)
-        keys = pc.binary_join_element_wise(
-            pa.array(frame["platform"].array).cast(pa.large_string()),
-            pa.array(frame["handle"].array).cast(pa.large_string()),
-            pc.cast(pa.array(frame["as_of"].array), pa.large_string()),
-            pa.scalar(_KEY_SEPARATOR, pa.large_string()),
-        )
-        texts = pc.fill_null(keys, "").to_numpy(zero_copy_only=False)
-        hashes = pd.util.hash_array(texts, categorize=False)
+        hashes = _key_hashes(frame)
         lines = frame[SOURCE_LINE].to_numpy(dtype=np.int64)
         order = np.argsort(hashes, kind="stable")  # equal keys keep their file order
         ordered = hashes[order]

@@ -92,20 +92,34 @@ def import_job_create(
     return job
 
 
-def import_job_confirm(*, job, mapping, save_mapping=False, user=None):
-    """The user confirmed (or changed) the mapping of a draft job: save it and queue the job."""
-    if job.status != ImportStatus.DRAFT:
-        raise ValueError(f"import #{job.pk} is {job.status}, not awaiting its mapping")
+def import_job_confirm(*, job, mapping, save_mapping=False, user=None, platform=None):
+    """The user confirmed (or changed) the mapping of a draft job: save it and queue the job.
+
+    The job row is locked, so a double click cannot queue the same job twice.
+    """
     with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status != ImportStatus.DRAFT:
+            raise ValueError(f"import #{job.pk} is {locked.status}, not awaiting its mapping")
         job.mapping = mapping
         job.status = ImportStatus.QUEUED
-        job.save(update_fields=["mapping", "status"])
+        if platform is not None:
+            job.platform = platform
+        job.save(update_fields=["mapping", "status", "platform"])
         if save_mapping:
             ColumnMapping.objects.update_or_create(
                 source=job.source, defaults={"mapping": mapping, "created_by": user}
             )
         import_job_enqueue(job)
     return job
+
+
+def import_job_discard(*, job):
+    """Delete a draft job and its stored file (a file that could not be read at all)."""
+    if job.status != ImportStatus.DRAFT:
+        raise ValueError(f"import #{job.pk} is {job.status}: only drafts can be discarded")
+    job.file.delete(save=False)
+    job.delete()
 
 
 def import_job_enqueue(job):

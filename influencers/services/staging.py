@@ -160,21 +160,30 @@ def merge_staging(cursor, table, *, job_id, source):
     # 1. New accounts, each with a new person; ids drawn from the sequences up front. A new
     #    account is created with the metrics of its newest row in the file, which is also
     #    its newest snapshot: no second pass over it.
+    # An account with several dated rows in the file takes its newest; DISTINCT ON sorts
+    # every row, so it is used only when such accounts exist (rare in exports).
+    cursor.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {table} GROUP BY platform, handle HAVING count(*) > 1)"
+    )
+    has_histories = cursor.fetchone()[0]
+    if has_histories:
+        rows = (
+            f"SELECT DISTINCT ON (s.platform, s.handle) s.* FROM {table} s "
+            "ORDER BY s.platform, s.handle, s.as_of DESC, s.line DESC"
+        )
+    else:
+        rows = f"SELECT * FROM {table}"
     cursor.execute(
         f"""
         CREATE TEMP TABLE import_new_accounts ON COMMIT DROP AS
         SELECT nextval(pg_get_serial_sequence('influencers_influencer', 'id')) AS influencer_id,
                nextval(pg_get_serial_sequence('influencers_socialaccount', 'id')) AS account_id,
                newest.*
-        FROM (
-            SELECT DISTINCT ON (s.platform, s.handle) s.*
-            FROM {table} s
-            WHERE NOT EXISTS (
-                SELECT 1 FROM influencers_socialaccount a
-                WHERE a.platform = s.platform AND a.handle = s.handle
-            )
-            ORDER BY s.platform, s.handle, s.as_of DESC, s.line DESC
-        ) newest
+        FROM ({rows}) AS newest
+        WHERE NOT EXISTS (
+            SELECT 1 FROM influencers_socialaccount a
+            WHERE a.platform = newest.platform AND a.handle = newest.handle
+        )
         """
     )
     cursor.execute(
@@ -202,6 +211,10 @@ def merge_staging(cursor, table, *, job_id, source):
         parameters,
     )
     accounts_created = cursor.rowcount
+    if accounts_created > 10_000:
+        # Fresh statistics, or the planner still believes the table is small and joins the
+        # next million rows by index lookups instead of one hash join.
+        cursor.execute("ANALYZE influencers_socialaccount")
 
     # 2. Snapshots: a hash join finds the rows that are new or different; only those are
     #    written (an ON CONFLICT over identical rows would still lock each of them).
@@ -231,9 +244,9 @@ def merge_staging(cursor, table, *, job_id, source):
             SELECT account_id, as_of, %(source)s, %(job_id)s, {metrics}, now() FROM different
             ON CONFLICT (account_id, as_of, source) DO UPDATE
                SET {changed}, import_job_id = EXCLUDED.import_job_id
-            RETURNING account_id, (xmax = 0) AS is_new
+            RETURNING account_id, as_of, (xmax = 0) AS is_new, {_row("snapshot", ACCOUNT_METRICS)}
         )
-        SELECT account_id, is_new FROM upserted
+        SELECT * FROM upserted
         """,
         parameters,
     )
@@ -243,29 +256,29 @@ def merge_staging(cursor, table, *, job_id, source):
     )
     created, updated = cursor.fetchone()
 
-    # 3. Existing accounts with new or corrected snapshots take the metrics of their newest
-    #    snapshot (any source) and are marked for rescoring when those changed.
+    # 3. Existing accounts take the metrics of a snapshot this import wrote when it is now
+    #    their newest one (a later date, or the same date written last); older history
+    #    written by the import leaves them as they are. Marked for rescoring when changed.
+    newest_written = (
+        "SELECT DISTINCT ON (account_id) * FROM import_touched ORDER BY account_id, as_of DESC"
+        if has_histories
+        else "SELECT * FROM import_touched"
+    )
     assignments = ", ".join(f"{name} = newest.{name}" for name in ACCOUNT_METRICS)
     cursor.execute(
         f"""
         UPDATE influencers_socialaccount AS account
-           SET {assignments}, metrics_as_of = newest.as_of, metrics_source = newest.source,
+           SET {assignments}, metrics_as_of = newest.as_of, metrics_source = %(source)s,
                needs_rescore = true, updated_at = now()
-          FROM (
-              SELECT DISTINCT ON (m.account_id) m.account_id, m.as_of, m.source,
-                     {_row("m", ACCOUNT_METRICS)}
-              FROM influencers_metricsnapshot m
-              WHERE m.account_id IN (
-                  SELECT account_id FROM import_touched
-                  EXCEPT SELECT account_id FROM import_new_accounts
-              )
-              ORDER BY m.account_id, m.as_of DESC, m.created_at DESC, m.id DESC
-          ) AS newest
+          FROM ({newest_written}) AS newest
          WHERE account.id = newest.account_id
+           AND NOT EXISTS (SELECT 1 FROM import_new_accounts n WHERE n.account_id = account.id)
+           AND (account.metrics_as_of IS NULL OR newest.as_of >= account.metrics_as_of)
            AND ({_row("account", ACCOUNT_METRICS)}, account.metrics_as_of,
                 account.metrics_source)
-               IS DISTINCT FROM ({_row("newest", ACCOUNT_METRICS)}, newest.as_of, newest.source)
-        """
+               IS DISTINCT FROM ({_row("newest", ACCOUNT_METRICS)}, newest.as_of, %(source)s)
+        """,
+        parameters,
     )
     accounts_changed = cursor.rowcount + accounts_created
 

@@ -115,6 +115,8 @@ def text_column(frame: pd.DataFrame, name: str) -> pa.Array:
     if not isinstance(column.dtype, pd.StringDtype):
         column = column.astype("str")
     array = pa.array(column, type=pa.large_string())
+    if isinstance(array, pa.ChunkedArray):  # Arrow-backed columns read in several blocks
+        array = array.combine_chunks()
     return array.cast(pa.string())
 
 

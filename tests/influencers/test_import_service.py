@@ -257,3 +257,18 @@ def test_an_old_file_after_a_corrected_one_is_imported_again_in_full():
 
     assert (again.rows_updated, again.progress_message) == (1, "Done")
     assert SocialAccount.objects.get(handle="maya").followers == 12_500
+
+
+@pytest.mark.django_db
+def test_a_file_with_a_history_creates_the_account_with_its_newest_row():
+    job = run(
+        CANONICAL_HEADER
+        + "instagram,maya,Maya,12000,400,20,2026-10-01\n"
+        + "instagram,maya,Maya,12500,410,21,2026-11-01\n"
+        + "instagram,maya,Maya,11000,390,19,2026-09-01\n"
+    )
+
+    assert (job.rows_created, job.accounts_created) == (3, 1)
+    account = SocialAccount.objects.get(handle="maya")
+    assert (account.followers, account.metrics_as_of) == (12_500, dt.date(2026, 11, 1))
+    assert account.snapshots.count() == 3

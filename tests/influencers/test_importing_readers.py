@@ -55,6 +55,16 @@ def test_cp1252_file_is_decoded_and_undecodable_bytes_are_reported():
     ]
 
 
+def test_a_cp1252_byte_far_down_the_file_switches_the_encoding():
+    rows = [f"user{number},plain" for number in range(40)]
+    data = ("handle,bio\n" + "\n".join(rows) + "\nlast,caf\xe9\n").encode("latin-1")
+    reader, frame, problems = read_everything(data, block_bytes=32)
+    assert frame["bio"].iloc[-1] == "café"
+    assert frame["source_line"].iloc[-1] == 42
+    assert reader.encoding == "cp1252"
+    assert problems.empty
+
+
 def test_a_utf8_file_with_one_bad_byte_stays_utf8():
     data = "handle,bio\nzoë,ok\nbob,bad \xff byte\n".encode()
     data = data.replace("\xff".encode(), b"\xff")

@@ -79,3 +79,22 @@ def test_tiktok_videos_without_like_counts_use_the_counts_that_are_known():
     assert result["engagement_rate"].iloc[0] == 2 / 1_050
     assert result["engagement_rate_denominator"].iloc[0] == "views"
     assert result["reach"].iloc[0] == pytest.approx(25 * (math.log10(1_050) - 3))
+
+
+def test_arrow_backed_text_columns_in_several_chunks_are_accepted():
+    import pyarrow as pa
+
+    from scoring.engine import DEFAULT_PROFILE, score_accounts
+
+    platforms = pa.chunked_array([["instagram", "tiktok"], ["youtube"]])
+    frame = pd.DataFrame(
+        {
+            "account_id": [1, 2, 3],
+            "platform": pd.Series(pd.arrays.ArrowExtensionArray(platforms)),
+            "followers": [10_000, 20_000, 30_000],
+        }
+    )
+
+    scores = score_accounts(frame, DEFAULT_PROFILE, today="2026-11-22")
+
+    assert scores["follower_tier"].tolist() == ["micro", "micro", "micro"]

@@ -3,7 +3,7 @@ from tqdm import tqdm
 
 from campaigns.models import Brand
 from scoring import services
-from scoring.models import RankingKind, ScoringProfile
+from scoring.models import Ranking, RankingKind, ScoringProfile
 
 
 class Command(BaseCommand):
@@ -14,12 +14,17 @@ class Command(BaseCommand):
         parser.add_argument("--brand", help="brand name: relevance and relationship for it")
         parser.add_argument("--all-brands", action="store_true", help="also one ranking per brand")
         parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="only build rankings that are not published yet (used by `make run`)",
+        )
+        parser.add_argument(
             "--changed",
             action="store_true",
             help="only the accounts marked by imports, in every published ranking",
         )
 
-    def handle(self, *args, profile, brand, all_brands, changed, **options):
+    def handle(self, *args, profile, brand, all_brands, if_missing, changed, **options):
         services.scoring_profiles_install_presets()
         if changed:
             built = services.rescore_changed_accounts()
@@ -42,6 +47,8 @@ class Command(BaseCommand):
         elif all_brands:
             brands += list(Brand.objects.all())
         for target in brands:
+            if if_missing and Ranking.objects.published_for(chosen, target):
+                continue
             self._build(chosen, target, quiet=options["verbosity"] == 0)
 
     def _build(self, profile, brand, *, quiet):
