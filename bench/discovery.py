@@ -144,6 +144,10 @@ def scenarios(ranking, brand):
             },
         )
     )
+    if brand is not None:
+        rows.append(("brand ranking: first page", {"brand": str(brand.pk)}))
+        for sort in ("relevance", "relationship"):
+            rows.append((f"brand ranking: sort {sort}", {"brand": str(brand.pk), "sort": sort}))
     for sort in SORTS:
         rows.append((f"sort: {sort}", {"sort": sort}))
         rows.append(

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Brand, Relationship, RelationshipEvent
 
@@ -8,6 +9,7 @@ class BrandAdmin(admin.ModelAdmin):
     list_display = ("name", "website", "updated_at")
     search_fields = ("name", "description", "target_keywords")
     filter_horizontal = ("members",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ("created_at", "updated_at")
 
 

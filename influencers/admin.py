@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import (
     ColumnMapping,
@@ -26,6 +27,8 @@ METRIC_FIELDS = (
     "price_per_post",
     "price_currency",
 )
+# Links typed without a scheme are https (Django 6's default, chosen now).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 PROVENANCE_FIELDS = ("metrics_as_of", "metrics_source", "needs_rescore", "created_at", "updated_at")
 SCORE_FIELDS = ("score_summary", "score_explanation")
 
@@ -64,6 +67,7 @@ class SocialAccountAdmin(admin.ModelAdmin):
     list_select_related = ("influencer",)
     raw_id_fields = ("influencer",)
     readonly_fields = METRIC_FIELDS + PROVENANCE_FIELDS + SCORE_FIELDS
+    formfield_overrides = URL_FIELDS
     fieldsets = (
         (None, {"fields": ("influencer", "platform", "handle", "url", "external_id")}),
         ("Score (default profile, published ranking)", {"fields": SCORE_FIELDS}),

@@ -10,6 +10,7 @@ rows deep reads as few rows as the first one.
 """
 
 import dataclasses
+from types import SimpleNamespace
 
 import pandas as pd
 from django.db import connection
@@ -21,10 +22,16 @@ from scoring import storage
 from scoring.models import AccountScore, Ranking, ScoringProfile
 
 from .filters import AccountScoreFilterSet
+from .models import Platform
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 EXACT_COUNT_LIMIT = 10_000
+# A search is counted exactly only up to 2,000 matches: above that, walking the ranks and
+# checking each row's words finds a page faster than collecting every match from the
+# full-text index (whose prefix lookups are the expensive part), so the planner's estimate
+# is shown and the walk is taken.
+SEARCH_EXACT_COUNT_LIMIT = 2_000
 TABLE = f'"{storage.PARENT_TABLE}"'
 # Columns the list never shows: kept out of the row query.
 DEFERRED = ("suspicious_reasons", "search_vector")
@@ -67,6 +74,28 @@ ROW_FIELDS = (
     "account__url",
     "influencer__name",
 )
+PLATFORM_LABELS = dict(Platform.choices)
+
+
+class RankedRow(SimpleNamespace):
+    """One row of the list: the stored score's columns, with `account` (handle, platform,
+    url) and `influencer` (name) for display. Read with `.values()`: building three model
+    instances per row was half of a page's Python time."""
+
+    @classmethod
+    def from_values(cls, values):
+        account = SimpleNamespace(
+            handle=values.pop("account__handle"),
+            platform=values.pop("account__platform"),
+            url=values.pop("account__url"),
+        )
+        account.platform_label = PLATFORM_LABELS.get(account.platform, account.platform)
+        influencer = SimpleNamespace(name=values.pop("influencer__name"))
+        return cls(account=account, influencer=influencer, **values)
+
+
+def ranked_rows(queryset):
+    return [RankedRow.from_values(values) for values in queryset.values(*ROW_FIELDS)]
 
 
 @dataclasses.dataclass
@@ -76,11 +105,7 @@ class ResultCount:
 
     @property
     def label(self):
-        if self.is_exact:
-            return f"{self.value:,}"
-        if self.value > EXACT_COUNT_LIMIT:
-            return f"≈ {self.value:,}"
-        return f"{EXACT_COUNT_LIMIT:,}+"
+        return f"{self.value:,}" if self.is_exact else f"≈ {self.value:,}"
 
 
 @dataclasses.dataclass
@@ -170,7 +195,9 @@ def filtered_scores(*, ranking, filterset):
     return filterset.filter_queryset(queryset)
 
 
-def count_results(*, ranking, filterset, queryset, lead_accounts_only=False):
+def count_results(
+    *, ranking, filterset, queryset, lead_accounts_only=False, limit=EXACT_COUNT_LIMIT
+):
     """Exact up to 10,000 rows, else the planner's estimate, in one statement (the
     discovery_count function, influencers migration 0003). Without row filters the
     ranking knows its size: no query at all."""
@@ -179,9 +206,7 @@ def count_results(*, ranking, filterset, queryset, lead_accounts_only=False):
     inner_sql, params = queryset.order_by().values("rank").query.sql_with_params()
     with connection.cursor() as cursor:
         inner = cursor.mogrify(inner_sql, params).decode()
-        cursor.execute(
-            "SELECT value, is_exact FROM discovery_count(%s, %s)", [inner, EXACT_COUNT_LIMIT]
-        )
+        cursor.execute("SELECT value, is_exact FROM discovery_count(%s, %s)", [inner, limit])
         value, is_exact = cursor.fetchone()
     return ResultCount(int(value), bool(is_exact))
 
@@ -232,21 +257,19 @@ def ranked_page(*, user, data, page_size=PAGE_SIZE, lead_accounts_only=False):
     filtered = filtered_scores(ranking=ranking, filterset=filterset)
     if lead_accounts_only:
         filtered = filtered.filter(is_lead_account=True)
+    is_search = bool(controls.get("q", "").strip())
     count = count_results(
         ranking=ranking,
         filterset=filterset,
         queryset=filtered,
         lead_accounts_only=lead_accounts_only,
+        limit=SEARCH_EXACT_COUNT_LIMIT if is_search else EXACT_COUNT_LIMIT,
     )
-    is_sparse = (
-        count.is_exact
-        and count.value <= EXACT_COUNT_LIMIT
-        and count.value < (ranking.accounts_ranked or 0)
-    )
-    rows = list(
-        ordered(filtered, ranking=ranking, sort=sort, after=after, is_sparse=is_sparse)
-        .select_related("account", "influencer")
-        .defer(*DEFERRED, "account__url", "influencer__bio", "influencer__notes")[: page_size + 1]
+    is_sparse = count.is_exact and count.value < (ranking.accounts_ranked or 0)
+    rows = ranked_rows(
+        ordered(filtered, ranking=ranking, sort=sort, after=after, is_sparse=is_sparse)[
+            : page_size + 1
+        ]
     )
     next_after = rows[page_size - 1].rank if len(rows) > page_size else None
     rows = rows[:page_size]
@@ -262,10 +285,10 @@ def iterate_results(*, ranking, filterset, sort, limit, is_sparse=False):
     filtered = filtered_scores(ranking=ranking, filterset=filterset)
     after, yielded = None, 0
     while yielded < limit:
-        batch = list(
-            ordered(filtered, ranking=ranking, sort=sort, after=after, is_sparse=is_sparse)
-            .select_related("account", "influencer")
-            .only(*ROW_FIELDS)[: min(1000, limit - yielded)]
+        batch = ranked_rows(
+            ordered(filtered, ranking=ranking, sort=sort, after=after, is_sparse=is_sparse)[
+                : min(1000, limit - yielded)
+            ]
         )
         if not batch:
             return
@@ -442,11 +465,11 @@ def influencer_profile(*, user, influencer, data):
     }
 
 
-SIMILAR_CANDIDATES = 200
+SIMILAR_CANDIDATES = 60
 
 
 def similar_accounts(*, ranking, account, limit=SIMILAR_LIMIT):
-    """Same platform and follower tier, sharing a category: among the 200 best-ranked such
+    """Same platform and follower tier, sharing a category: among the 60 best-ranked such
     accounts (read in rank order from the platform index), most shared categories first.
 
     Ranking every peer by shared categories would read tens of thousands of rows at a

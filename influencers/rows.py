@@ -50,13 +50,10 @@ def ranked_rows_html(rows, *, brand_id=None):
     today = localdate()
     detail = reverse("influencer-detail", args=[0]).replace("/0/", "/{}/")
     suffix = f"?brand={int(brand_id)}" if brand_id else ""
-    platform_labels = {}
     parts = []
     for row in rows:
         account = row.account
         influencer = row.influencer
-        if row.platform not in platform_labels:
-            platform_labels[row.platform] = account.get_platform_display()
         details = [f"@{escape(account.handle)}"]
         if row.country:
             details.append(escape(row.country))
@@ -98,7 +95,7 @@ def ranked_rows_html(rows, *, brand_id=None):
             f"{escape(influencer.name if influencer else '')}</a>"
             f'<div class="small text-secondary text-truncate">{" · ".join(details)}</div></td>'
             f'<td><span class="platform-badge platform-{escape(row.platform)}">'
-            f"{escape(platform_labels[row.platform])}</span></td>"
+            f"{escape(account.platform_label)}</span></td>"
             f'<td class="text-end tabular"><span title="{followers_exact}">'
             f"{compact(row.followers)}</span>"
             f'<div class="small text-secondary text-capitalize">'
@@ -106,7 +103,7 @@ def ranked_rows_html(rows, *, brand_id=None):
             f'<td class="text-nowrap"><span class="tabular">{percent(row.engagement_rate)}</span>'
             f'{engagement_badges}<div class="small text-secondary">{denominator}</div></td>'
             f'<td><div class="four-r">{bars}</div></td>'
-            f'<td class="text-end"><span class="total-score">{score(row.total)}</span>'
+            f'<td class="text-end text-nowrap"><span class="total-score">{score(row.total)}</span>'
             f'<div class="small text-secondary" title="Share of the weights that had data">'
             f"{confidence} % conf.</div></td>"
             f'<td class="text-end tabular text-nowrap">'

@@ -79,7 +79,6 @@ def influencer_list(request):
         "page": page,
         "query": query,
         "page_number": page_number,
-        "first_rank_shown": (page_number - 1) * discovery.PAGE_SIZE + 1,
         "next_query": _with(query, after=page.next_after, page=page_number + 1),
         "rows_html": ranked_rows_html(
             page.rows, brand_id=page.ranking.brand_id if page.ranking else None

@@ -97,7 +97,9 @@ def target_of(brand):
 # --- rankings -----------------------------------------------------------------------------
 
 
-def ranking_start(*, profile, brand=None, kind=RankingKind.FULL, today=None, chunk_size=None):
+def ranking_start(
+    *, profile, brand=None, kind=RankingKind.FULL, today=None, chunk_size=None, numbers=None
+):
     """Create a ranking, its benchmarks and its chunk plan; nothing is visible yet."""
     today = today or timezone.localdate()
     base = Ranking.objects.published_for(profile, brand)
@@ -107,7 +109,7 @@ def ranking_start(*, profile, brand=None, kind=RankingKind.FULL, today=None, chu
         profile=profile, brand=brand, kind=kind, base=base, scored_on=today
     )
     if kind == RankingKind.FULL:
-        numbers = storage.read_numbers()
+        numbers = storage.read_numbers() if numbers is None else numbers
         benchmarks = engine.compute_benchmarks(numbers, engine_profile(profile))
         TierBenchmark.objects.bulk_create(
             TierBenchmark(ranking=ranking, **record)
@@ -135,7 +137,9 @@ def ranking_benchmarks(ranking):
     return engine.benchmarks_from_records(records)
 
 
-def ranking_score_chunk(*, ranking, index, low, high, benchmarks=None, relationships=None):
+def ranking_score_chunk(
+    *, ranking, index, low, high, benchmarks=None, relationships=None, preloaded=None
+):
     """Score the accounts of one chunk into the ranking's staging table.
 
     Returns True when this call completed the last missing chunk (time to publish).
@@ -144,7 +148,13 @@ def ranking_score_chunk(*, ranking, index, low, high, benchmarks=None, relations
     if ranking.status != RankingStatus.BUILDING or index in ranking.chunks_done:
         return False
     only_dirty = ranking.kind == RankingKind.CHANGED
-    accounts = storage.read_accounts(low=low, high=high, only_dirty=only_dirty)
+    if preloaded is not None:
+        ids = preloaded["account_id"]
+        accounts = preloaded[(ids >= low) & (ids < high)] if low is not None else preloaded
+    else:
+        accounts = storage.read_accounts(
+            low=low, high=high, only_dirty=only_dirty, with_text=ranking.brand_id is not None
+        )
     if benchmarks is None:
         benchmarks = ranking_benchmarks(ranking)
     if relationships is None and ranking.brand_id:
@@ -216,7 +226,12 @@ def ranking_fail(*, ranking, reason):
 
 def ranking_build(*, profile, brand=None, kind=RankingKind.FULL, today=None, on_progress=None):
     """Build and publish a ranking in this process (the `score` command)."""
-    ranking, ranges = ranking_start(profile=profile, brand=brand, kind=kind, today=today)
+    # Without a brand the engine needs the numbers alone: read them once, for the
+    # benchmarks and every chunk (the Celery chunks each read their own range instead).
+    numbers = storage.read_numbers() if brand is None and kind == RankingKind.FULL else None
+    ranking, ranges = ranking_start(
+        profile=profile, brand=brand, kind=kind, today=today, numbers=numbers
+    )
     benchmarks = ranking_benchmarks(ranking)
     relationships = storage.read_relationships(brand.pk) if brand else None
     try:
@@ -228,6 +243,7 @@ def ranking_build(*, profile, brand=None, kind=RankingKind.FULL, today=None, on_
                 high=high,
                 benchmarks=benchmarks,
                 relationships=relationships,
+                preloaded=numbers,
             )
             if on_progress:
                 on_progress(ranking)

@@ -134,7 +134,8 @@ NUMBERS_QUERY = """
     SELECT a.id AS account_id, a.influencer_id, a.platform, a.followers,
            a.avg_likes, a.avg_comments, a.avg_shares, a.avg_saves, a.avg_views,
            a.engagement_rate AS reported_engagement_rate, a.audience_credibility,
-           a.price_per_post::double precision AS price_per_post, a.metrics_as_of
+           a.price_per_post::double precision AS price_per_post, a.metrics_as_of,
+           a.metrics_source
     FROM influencers_socialaccount a
 """
 TEXT_COLUMNS = ("platform", "categories", "bio", "country", "language", "metrics_source")
@@ -174,7 +175,10 @@ def read_frame(query, params=None):
     return frame
 
 
-def read_accounts(*, low=None, high=None, only_dirty=False):
+def read_accounts(*, low=None, high=None, only_dirty=False, with_text=True):
+    """Engine inputs of the accounts with ids in [low, high) (the marked ones only, for a
+    "changed" build). The text columns (bio, categories, country, language) only matter
+    for relevance, so a ranking without a brand reads the numbers alone."""
     conditions, params = [], []
     if low is not None:
         conditions.append("a.id >= %s")
@@ -185,7 +189,8 @@ def read_accounts(*, low=None, high=None, only_dirty=False):
     if only_dirty:
         conditions.append("a.needs_rescore")
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-    return read_frame(ACCOUNT_QUERY + where + " ORDER BY a.id", params)
+    query = ACCOUNT_QUERY if with_text else NUMBERS_QUERY
+    return read_frame(query + where + " ORDER BY a.id", params)
 
 
 def read_numbers():

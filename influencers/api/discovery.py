@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
@@ -105,9 +106,38 @@ class RankedAccountSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, score):
-        path = reverse("api-account-detail", kwargs={"id": score.account_id})
+        return self.url_template.format(score.account_id)
+
+    @cached_property
+    def url_template(self):
+        path = reverse("api-account-detail", kwargs={"id": 0})
         request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        url = request.build_absolute_uri(path) if request else path
+        return url[: -len("/0/")] + "/{}/"
+
+    def to_representation(self, score):
+        """The declared fields, written out directly: the generic field-by-field walk cost
+        a third of the endpoint's time for fifty rows. Same keys and types as declared."""
+        data = {
+            "id": score.account_id,
+            "url": self.url_template.format(score.account_id),
+            "handle": score.account.handle,
+            "influencer_name": score.influencer.name if score.influencer else None,
+        }
+        for name in PLAIN_ROW_FIELDS:
+            data[name] = getattr(score, name)
+        if data["metrics_as_of"] is not None:
+            data["metrics_as_of"] = data["metrics_as_of"].isoformat()
+        data["scores"] = {name: getattr(score, name) for name in SCORE_FIELDS}
+        return {name: data[name] for name in self.Meta.fields}
+
+
+SCORE_FIELDS = DiscoveryScoresSerializer.Meta.fields
+PLAIN_ROW_FIELDS = [
+    name
+    for name in RankedAccountSerializer.Meta.fields
+    if name not in {"id", "url", "handle", "influencer_name", "scores"}
+]
 
 
 class RankedPageSerializer(serializers.Serializer):

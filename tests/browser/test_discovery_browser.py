@@ -164,7 +164,17 @@ def test_a_marketer_filters_searches_pages_opens_edits_and_exports(live_server, 
             page.wait_for_function(
                 "() => window.Chart && Chart.getChart(document.getElementById('followers-chart'))"
             )
+            page.wait_for_timeout(1500)  # Chart.js animates the bars in
             page.screenshot(path=str(SCREENSHOTS / "influencer-detail.png"), full_page=True)
+
+            # the dashboard: its chart and the lazily loaded imports and movers
+            page.goto(f"{base}/")
+            expect(page.get_by_test_id("movers")).to_be_visible()
+            page.wait_for_function(
+                "() => window.Chart && Chart.getChart(document.getElementById('tier-chart'))"
+            )
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
             assert errors == []
             browser.close()
 

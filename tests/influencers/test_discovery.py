@@ -293,7 +293,7 @@ def test_the_next_link_keeps_the_filters(logged_in_client, ranked):
 def test_counts_are_exact_when_small_and_labelled_estimates_when_large():
     assert discovery.ResultCount(12, True).label == "12"
     assert discovery.ResultCount(123_456, False).label == "≈ 123,456"
-    assert discovery.ResultCount(9_000, False).label == "10,000+"
+    assert discovery.ResultCount(10_001, False).label == "≈ 10,001"
 
 
 @pytest.mark.django_db
@@ -306,14 +306,15 @@ def test_a_filtered_count_is_exact_under_the_cap(logged_in_client, ranked):
 
 
 @pytest.mark.django_db
-def test_a_large_count_is_the_planners_estimate(ranked, monkeypatch):
+def test_a_large_count_is_the_planners_estimate(ranked):
     _, ranking = ranked
-    monkeypatch.setattr(discovery, "EXACT_COUNT_LIMIT", 3)
     filterset = discovery.AccountScoreFilterSet({"platform": "instagram"})
     assert filterset.is_valid()
     queryset = discovery.filtered_scores(ranking=ranking, filterset=filterset)
 
-    count = discovery.count_results(ranking=ranking, filterset=filterset, queryset=queryset)
+    count = discovery.count_results(
+        ranking=ranking, filterset=filterset, queryset=queryset, limit=3
+    )
 
     assert count.is_exact is False
     assert count.value >= 1
@@ -428,6 +429,9 @@ def test_export_neutralises_formulas(logged_in_client, ranked):
     accounts["ben_bakes"].influencer.__class__.objects.filter(
         pk=accounts["ben_bakes"].influencer_id
     ).update(name="+1 555", categories=["-minus", "@at"])
+    accounts["ida_ink"].influencer.__class__.objects.filter(
+        pk=accounts["ida_ink"].influencer_id
+    ).update(name="\tTabbed", categories=["\rreturn"])
     publish_ranking()
 
     rows = export(logged_in_client)
@@ -435,8 +439,10 @@ def test_export_neutralises_formulas(logged_in_client, ranked):
     names = {row[2]: row[1] for row in rows[1:]}
     assert names["anna_runs"] == '\'=HYPERLINK("http://evil")'
     assert names["ben_bakes"] == "'+1 555"
+    assert names["ida_ink"] == "'\tTabbed"
     categories = {row[2]: row[20] for row in rows[1:]}
     assert categories["ben_bakes"] == "'-minus;@at"
+    assert categories["ida_ink"] == "'\rreturn"
 
 
 @pytest.mark.django_db

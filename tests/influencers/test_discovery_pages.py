@@ -194,3 +194,23 @@ def test_the_dashboard_has_its_chart_and_loads_activity_lazily(logged_in_client,
 
     assert b'id="tier-chart"' in response.content
     assert reverse("home-activity").encode() in response.content
+
+
+@pytest.mark.django_db
+def test_a_large_databases_tier_table_is_counted_at_most_every_ten_minutes():
+    from django.core.cache import cache
+
+    from influencers.selectors import platform_tier_counts
+
+    cache.clear()
+    SocialAccountFactory(platform="tiktok", followers=20_000)
+    first, counted_at = platform_tier_counts(is_large=True)
+    SocialAccountFactory(platform="tiktok", followers=20_000)
+
+    cached, cached_at = platform_tier_counts(is_large=True)
+    fresh, _ = platform_tier_counts(is_large=False)
+    cache.clear()
+
+    assert cached == first and cached_at == counted_at
+    assert [row["accounts"] for row in first] == [1]
+    assert [row["accounts"] for row in fresh] == [2]
