@@ -39,7 +39,11 @@ def test_accounts_are_listed_in_rank_order_with_their_scores(api, ranked):
     assert (body["count"], body["count_is_exact"], body["next"]) == (12, True, None)
     assert body["ranking"] == ranking.pk
     first = body["results"][0]
-    assert set(first["scores"]) >= {"reach", "resonance", "relevance", "relationship", "total"}
+    from influencers.api.discovery import DiscoveryScoresSerializer, RankedAccountSerializer
+
+    assert list(first) == RankedAccountSerializer.Meta.fields
+    assert list(first["scores"]) == DiscoveryScoresSerializer.Meta.fields
+    assert isinstance(first["metrics_as_of"], str)
     assert first["url"].endswith(f"/api/v1/accounts/{first['id']}/")
 
 
