@@ -166,7 +166,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"expensive": "60/minute"},
+    # Throttling is a business policy (fair use of expensive reads), not a security control.
+    "DEFAULT_THROTTLE_RATES": {
+        "expensive": env("FOURSCORE_THROTTLE_EXPENSIVE", default="60/minute"),
+        "discovery": env("FOURSCORE_THROTTLE_DISCOVERY", default="600/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fourscore API",
