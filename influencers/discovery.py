@@ -13,6 +13,7 @@ import dataclasses
 from types import SimpleNamespace
 
 import pandas as pd
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
@@ -20,6 +21,7 @@ from django.db.models.expressions import RawSQL
 from campaigns.models import Brand
 from scoring import storage
 from scoring.models import AccountScore, Ranking, ScoringProfile
+from scoring.services import published_rankings_version
 
 from .filters import AccountScoreFilterSet
 from .models import Platform
@@ -123,9 +125,26 @@ class BrandNotVisible(Exception):
     """A brand the user may not see (or that does not exist): a 404 for the caller."""
 
 
+RANKING_CACHE_SECONDS = 60
+
+
 def published_ranking(*, user, profile_id=None, brand_id=None):
     """The published ranking of a profile (default: the default one) and brand (default:
     none), in one query; a brand the user may not see gives no ranking."""
+    if not brand_id:
+        # The same for every user: cached until the next publish (the key holds the
+        # publish version), so a results request costs the count and the rows only.
+        key = f"discovery:ranking:{profile_id or 'default'}:{published_rankings_version()}"
+        ranking = cache.get(key)
+        if ranking is None:
+            ranking = _published_ranking_query(user=user, profile_id=profile_id)
+            if ranking is not None:
+                cache.set(key, ranking, RANKING_CACHE_SECONDS)
+        return ranking
+    return _published_ranking_query(user=user, profile_id=profile_id, brand_id=brand_id)
+
+
+def _published_ranking_query(*, user, profile_id=None, brand_id=None):
     rankings = Ranking.objects.published().select_related("profile", "brand")
     if profile_id:
         rankings = rankings.filter(profile_id=profile_id)

@@ -8,6 +8,7 @@ command); the Celery tasks in scoring/tasks.py run the same steps on workers.
 import logging
 
 import pandas as pd
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Func, Value
 from django.utils import timezone
@@ -26,6 +27,7 @@ from scoring.models import (
 
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 200_000
+PUBLISHED_VERSION_KEY = "scoring:published-rankings-version"
 
 
 class ScoringError(Exception):
@@ -212,9 +214,21 @@ def ranking_publish(*, ranking):
         ranking.accounts_ranked = ranked
         ranking.published_at = timezone.now()
         ranking.save(update_fields=["status", "accounts_ranked", "published_at"])
-    if superseded is not None:
-        storage.drop_ranking_table(superseded.pk)
+    # Readers may still hold the ranking just superseded (a cached lookup, a page being
+    # paged through): its table stays until the next publish; older ones go now.
+    keep = {ranking.pk} | ({superseded.pk} if superseded else set())
+    older = Ranking.objects.filter(
+        pk__in=storage.partition_ranking_ids(), status=RankingStatus.SUPERSEDED
+    ).exclude(pk__in=keep)
+    for ranking_id in older.values_list("pk", flat=True):
+        storage.drop_ranking_table(ranking_id)
+    transaction.on_commit(lambda: cache.set(PUBLISHED_VERSION_KEY, ranking.pk, None))
     return ranking
+
+
+def published_rankings_version():
+    """Changes whenever a ranking is published: part of the key of cached lookups."""
+    return cache.get(PUBLISHED_VERSION_KEY, 0)
 
 
 def ranking_fail(*, ranking, reason):

@@ -378,6 +378,20 @@ def discovery_index_statements(table, *, has_brand=True):
     return statements
 
 
+def partition_ranking_ids():
+    """Ids of the rankings whose tables are attached to scoring_accountscore."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT child.relname FROM pg_inherits "
+            "JOIN pg_class parent ON parent.oid = pg_inherits.inhparent "
+            "JOIN pg_class child ON child.oid = pg_inherits.inhrelid "
+            "WHERE parent.relname = %s",
+            [PARENT_TABLE],
+        )
+        prefix = f"{PARENT_TABLE}_r"
+        return [int(name[len(prefix) :]) for (name,) in cursor.fetchall()]
+
+
 def drop_ranking_table(ranking_id):
     """Remove a superseded ranking's table (and its staging table, if a build failed)."""
     table = partition_table(ranking_id)

@@ -6,6 +6,21 @@ import pytest
 PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the local-memory cache outlives a test)."""
+    from django.conf import settings
+
+    if not settings.configured:  # the pure engine and parser tests, run without Django
+        yield
+        return
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def user(db):
     from tests.factories import UserFactory

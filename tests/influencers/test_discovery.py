@@ -265,6 +265,20 @@ def test_a_results_request_costs_three_queries_besides_the_session(
 
 
 @pytest.mark.django_db
+def test_a_repeated_results_request_costs_three_queries_in_all(
+    logged_in_client, ranked, django_assert_max_num_queries
+):
+    logged_in_client.get(LIST, {}, **HTMX)  # the ranking lookup is cached after this one
+
+    # the user, then the count and the rows (the session comes from the cache; a result
+    # shorter than a page is counted from its rows)
+    for params in [{}, {"platform": "instagram"}, {"q": "vegan", "sort": "price"}, {"after": 5}]:
+        with django_assert_max_num_queries(3):
+            response = logged_in_client.get(LIST, params, **HTMX)
+        assert response.status_code == 200
+
+
+@pytest.mark.django_db
 def test_the_full_page_adds_only_its_menus(logged_in_client, ranked, django_assert_max_num_queries):
     # + profiles, brands and saved searches for the menus
     with django_assert_max_num_queries(8):

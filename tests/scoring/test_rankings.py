@@ -153,6 +153,12 @@ def test_readers_see_the_old_ranking_until_the_new_one_is_published(seeded):
     old.refresh_from_db()
     assert Ranking.objects.published_for(seeded) == building
     assert old.status == RankingStatus.SUPERSEDED
+    # readers still holding the old ranking keep their rows until the next publish
+    assert AccountScore.objects.filter(ranking=old).count() == 600
+
+    newest = services.ranking_build(profile=seeded, today=TODAY)
+
+    assert sorted(storage.partition_ranking_ids()) == [building.pk, newest.pk]
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s)", [storage.partition_table(old.pk)])
         assert cursor.fetchone()[0] is None
