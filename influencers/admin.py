@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 
 from .models import (
+    ACCOUNT_METRIC_FIELDS,
     ColumnMapping,
     ImportJob,
     ImportRowError,
@@ -11,22 +12,7 @@ from .models import (
 )
 
 # Metrics come from imports (snapshots), never from hand edits: they are read-only here.
-METRIC_FIELDS = (
-    "followers",
-    "following",
-    "posts",
-    "avg_likes",
-    "avg_comments",
-    "avg_shares",
-    "avg_saves",
-    "avg_views",
-    "engagement_rate",
-    "engagement_rate_denominator",
-    "audience_country",
-    "audience_credibility",
-    "price_per_post",
-    "price_currency",
-)
+METRIC_FIELDS = ACCOUNT_METRIC_FIELDS
 # Links typed without a scheme are https (Django 6's default, chosen now).
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 PROVENANCE_FIELDS = ("metrics_as_of", "metrics_source", "needs_rescore", "created_at", "updated_at")

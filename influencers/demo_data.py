@@ -24,7 +24,7 @@ from campaigns.models import (
     RelationshipStage,
 )
 
-from .models import Influencer, MetricSnapshot, SocialAccount
+from .models import ACCOUNT_METRIC_FIELDS, Influencer, MetricSnapshot, SocialAccount
 
 CHUNK_SIZE = 100_000
 DEMO_SOURCE = "demo-seed"
@@ -271,11 +271,7 @@ def generate_accounts(rng, *, first_id, influencer_ids, countries, first, last, 
     )
 
 
-SNAPSHOT_METRICS = [
-    "followers", "following", "posts", "avg_likes", "avg_comments", "avg_shares",
-    "avg_saves", "avg_views", "engagement_rate", "engagement_rate_denominator",
-    "audience_country", "audience_credibility", "price_per_post", "price_currency",
-]  # fmt: skip
+SNAPSHOT_METRICS = list(ACCOUNT_METRIC_FIELDS)
 
 
 def history_frames(rng, accounts, *, as_of, snapshots_per_account):

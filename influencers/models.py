@@ -30,6 +30,26 @@ class EngagementDenominator(models.TextChoices):
     VIEWS = "views", "per view"
 
 
+# The metrics an account holds as "current", copied from its newest snapshot (the snapshot
+# has these and the medians of per-post data).
+ACCOUNT_METRIC_FIELDS = (
+    "followers",
+    "following",
+    "posts",
+    "avg_likes",
+    "avg_comments",
+    "avg_shares",
+    "avg_saves",
+    "avg_views",
+    "engagement_rate",
+    "engagement_rate_denominator",
+    "audience_country",
+    "audience_credibility",
+    "price_per_post",
+    "price_currency",
+)
+
+
 class Influencer(models.Model):
     """A person (or brand persona) behind one or more social accounts."""
 

@@ -1,16 +1,15 @@
 """The read vocabulary for accounts: chainable, never writing."""
 
+import dataclasses
+
 from django.db import models
 from django.db.models import Case, Count, Q, Value, When
 
-# Follower tiers by default (DESIGN.md); scoring profiles may define their own thresholds.
-DEFAULT_FOLLOWER_TIERS = (
-    ("mega", 1_000_000),
-    ("macro", 500_000),
-    ("mid", 50_000),
-    ("micro", 10_000),
-    ("nano", 1_000),
-)
+from scoring.engine.profile import DEFAULT_PROFILE
+
+# Follower tiers of the default scoring profile (DESIGN.md), largest first; other profiles
+# define their own thresholds.
+DEFAULT_FOLLOWER_TIERS = tuple(reversed(dataclasses.asdict(DEFAULT_PROFILE.follower_tiers).items()))
 BELOW_NANO = "below nano"
 
 

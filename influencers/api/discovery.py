@@ -21,7 +21,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from influencers import discovery
 from influencers.filters import AccountScoreFilterSet
-from influencers.models import Influencer, MetricSnapshot, SocialAccount
+from influencers.models import ACCOUNT_METRIC_FIELDS, Influencer, MetricSnapshot, SocialAccount
 from scoring.models import AccountScore, ScoringProfile
 
 HISTORY_LIMIT = 120
@@ -203,20 +203,7 @@ class AccountDetailSerializer(serializers.ModelSerializer):
             "url",
             "influencer",
             "influencer_name",
-            "followers",
-            "following",
-            "posts",
-            "avg_likes",
-            "avg_comments",
-            "avg_shares",
-            "avg_saves",
-            "avg_views",
-            "engagement_rate",
-            "engagement_rate_denominator",
-            "audience_country",
-            "audience_credibility",
-            "price_per_post",
-            "price_currency",
+            *ACCOUNT_METRIC_FIELDS,
             "metrics_as_of",
             "metrics_source",
             "score",

@@ -9,6 +9,8 @@ import io
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from influencers.models import ACCOUNT_METRIC_FIELDS
+
 # Column order of the staging table = order of the CSV written by `copy_rows`.
 STAGING_COLUMNS = {
     "line": "bigint",
@@ -42,26 +44,14 @@ STAGING_COLUMNS = {
 }
 # The metrics a snapshot holds, in the snapshot table's column names.
 SNAPSHOT_METRICS = [
-    "followers",
-    "following",
-    "posts",
-    "avg_likes",
-    "avg_comments",
-    "avg_shares",
-    "avg_saves",
-    "avg_views",
+    *ACCOUNT_METRIC_FIELDS[:8],
     "median_likes",
     "median_comments",
     "median_views",
-    "engagement_rate",
-    "engagement_rate_denominator",
-    "audience_country",
-    "audience_credibility",
-    "price_per_post",
-    "price_currency",
+    *ACCOUNT_METRIC_FIELDS[8:],
 ]
 # The current metrics an account copies from its newest snapshot.
-ACCOUNT_METRICS = [name for name in SNAPSHOT_METRICS if not name.startswith("median_")]
+ACCOUNT_METRICS = list(ACCOUNT_METRIC_FIELDS)
 
 
 def staging_table_name(job_id):

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
@@ -15,42 +14,13 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from influencers.models import ImportJob, MetricSnapshot, SocialAccount
 from influencers.services.imports import import_job_create, import_job_run
-from influencers.tasks import run_import_job
 from tests.factories import UserFactory
+from tests.influencers.import_support import SMALL_CSV
 
 REAL = Path(__file__).resolve().parents[3] / "shared/data/real"
 IMPORTS = "/api/v1/imports/"
 
-# Line 3: negative followers; line 4: a formula in a number cell; line 6: a duplicate of line 2.
-SMALL_CSV = (
-    "Account,Fans,Avg likes,Land,Gender\n"
-    "@Maya.Runs,12.5k,400,Germany,F\n"
-    "leo,-5,10,FR,M\n"
-    "nina,=SUM(A1:A9),7,US,F\n"
-    "omar,3.3k,,Spain,M\n"
-    "maya.runs,12.5k,400,Germany,F\n"
-)
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle_history():
-    # Throttles count requests in the cache: each test starts with none.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def run_tasks_inline(monkeypatch, django_capture_on_commit_callbacks):
-    """Queued tasks run in the test, synchronously, when the transaction commits."""
-    monkeypatch.setattr(run_import_job, "delay", run_import_job)
-    return django_capture_on_commit_callbacks
+pytestmark = pytest.mark.usefixtures("media_root")
 
 
 @pytest.fixture

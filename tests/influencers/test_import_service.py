@@ -22,6 +22,8 @@ TODAY = dt.date(2026, 11, 20)
 
 CANONICAL_HEADER = "platform,handle,display_name,followers,avg_likes,avg_comments,as_of\n"
 
+pytestmark = pytest.mark.usefixtures("media_root")
+
 
 def run(content, *, source="vendor-x", name="export.csv", **options):
     job = import_job_create(
