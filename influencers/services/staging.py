@@ -132,7 +132,7 @@ def merge_staging(cursor, table, *, job_id, source):
     """
     # Scratch tables of the merge; dropped here too because ON COMMIT DROP does not fire
     # when the caller's transaction is itself nested (tests, dry runs).
-    cursor.execute("DROP TABLE IF EXISTS import_new_accounts, import_touched")
+    cursor.execute("DROP TABLE IF EXISTS import_new_accounts, import_touched, import_gaps")
     # Sorting and hashing a million staged rows in memory instead of spilling to disk is
     # the difference between seconds and minutes; LOCAL ends with the transaction.
     cursor.execute("SET LOCAL work_mem = '256MB'")
@@ -288,28 +288,35 @@ def merge_staging(cursor, table, *, job_id, source):
         f"CASE WHEN {gaps['categories']} THEN string_to_array(s.categories, ',') "
         "ELSE person.categories END"
     )
+    # The rows that fill a gap are found first and kept aside (few, usually none): joined
+    # inline, the planner may re-run the whole join for every person it updates.
     cursor.execute(
         f"""
-        UPDATE influencers_influencer AS person
-           SET {", ".join(f"{name} = {value}" for name, value in filled.items())},
-               updated_at = now()
-          FROM (
-              SELECT DISTINCT ON (a.influencer_id) a.influencer_id, st.bio, st.country,
-                     st.language, st.contact_email, st.categories
-              FROM {table} st
-              JOIN influencers_socialaccount a
-                ON a.platform = st.platform AND a.handle = st.handle
-              JOIN influencers_influencer p ON p.id = a.influencer_id
-              WHERE (p.bio = '' AND st.bio <> '') OR (p.country = '' AND st.country <> '')
-                 OR (p.language = '' AND st.language <> '')
-                 OR (p.contact_email = '' AND st.contact_email <> '')
-                 OR (p.categories = '{{}}' AND st.categories <> '')
-              ORDER BY a.influencer_id, st.as_of DESC, st.line DESC
-          ) AS s
-         WHERE person.id = s.influencer_id
+        CREATE TEMP TABLE import_gaps ON COMMIT DROP AS
+        SELECT DISTINCT ON (a.influencer_id) a.influencer_id, st.bio, st.country,
+               st.language, st.contact_email, st.categories
+        FROM {table} st
+        JOIN influencers_socialaccount a ON a.platform = st.platform AND a.handle = st.handle
+        JOIN influencers_influencer p ON p.id = a.influencer_id
+        WHERE (p.bio = '' AND st.bio <> '') OR (p.country = '' AND st.country <> '')
+           OR (p.language = '' AND st.language <> '')
+           OR (p.contact_email = '' AND st.contact_email <> '')
+           OR (p.categories = '{{}}' AND st.categories <> '')
+        ORDER BY a.influencer_id, st.as_of DESC, st.line DESC
         """
     )
-    cursor.execute("DROP TABLE import_new_accounts, import_touched")
+    if cursor.rowcount:
+        cursor.execute("ANALYZE import_gaps")
+        cursor.execute(
+            f"""
+            UPDATE influencers_influencer AS person
+               SET {", ".join(f"{name} = {value}" for name, value in filled.items())},
+                   updated_at = now()
+              FROM import_gaps AS s
+             WHERE person.id = s.influencer_id
+            """
+        )
+    cursor.execute("DROP TABLE import_new_accounts, import_touched, import_gaps")
     return {
         "rows_staged": staged_rows,
         "rows_created": created,
