@@ -221,7 +221,9 @@ _PROFILE_URL = re.compile(
     r"/(?:c/|user/)?@?(?P<handle>[^/?#\s]+)/?(?:[?#].*)?$",
     re.IGNORECASE,
 )
-_LOOKS_LIKE_LINK = re.compile(r"^(?:https?://|www\.|[\w-]+(?:\.[\w-]+)+/)", re.IGNORECASE)
+# "www.m4th.com" alone is a real TikTok handle (dots are allowed); a link has a scheme or
+# a path.
+_LOOKS_LIKE_LINK = re.compile(r"^(?:https?://|[\w-]+(?:\.[\w-]+)+/)", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 MAX_HANDLE_LENGTH = 100
 

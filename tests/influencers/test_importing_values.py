@@ -586,3 +586,13 @@ def test_date_and_price_series():
     assert prices.tolist() == ["1500", "250", "1500.5", pd.NA, pd.NA]
     assert currencies.tolist() == [pd.NA, "EUR", pd.NA, pd.NA, pd.NA]
     assert problems.to_dict() == {3: "not a price"}
+
+
+def test_a_handle_with_dots_is_a_handle_and_a_link_needs_a_scheme_or_a_path():
+    from influencers.importing.column_parsers import parse_handle_series
+
+    assert values.parse_handle("www.m4th.com") == "www.m4th.com"
+    with pytest.raises(values.ValueParseError, match="a link, not a handle"):
+        values.parse_handle("www.example.com/someone")
+    parsed, problems = parse_handle_series(pd.Series(["0", "WWW."]))
+    assert (list(parsed), list(problems)) == (["0", "www."], [])
