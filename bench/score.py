@@ -26,17 +26,43 @@ BASELINE = """
 """
 
 
+def _time_calls(module, name, label, stages):
+    """Wrap module.name so that each call's duration is added to stages[label]."""
+    original = getattr(module, name)
+
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            stages.setdefault(label, []).append(time.perf_counter() - start)
+
+    setattr(module, name, timed)
+
+
 def main():
     setup_django()
+    from django.conf import settings
     from django.db import connection
 
     from influencers.models import SocialAccount
-    from scoring import services
+    from scoring import engine, services, storage
     from scoring.models import ScoringProfile
 
     services.scoring_profiles_install_presets()
     profile = ScoringProfile.objects.default()
     accounts = SocialAccount.objects.count()
+
+    stages = {}
+    for module, name, label in (
+        (storage, "read_numbers", "read the accounts"),
+        (engine, "compute_benchmarks", "tier benchmarks"),
+        (engine, "score_accounts", "score (engine)"),
+        (storage, "write_chunk", "stage the scores (COPY)"),
+        (storage, "_number_ranks", "number the ranks"),
+        (storage, "_run_in_sessions", "fill the ranking table, then build its indexes"),
+    ):
+        _time_calls(module, name, label, stages)
 
     start = time.perf_counter()
     ranking = services.ranking_build(profile=profile, today=dt.date(2026, 11, 22))
@@ -51,7 +77,13 @@ def main():
         cursor.execute("DROP TABLE bench_score_baseline")
 
     print(f"\naccounts: {accounts:,} (ranking #{ranking.pk}, {ranking.chunks_total} chunks)")
-    print(f"rescoring end to end (read, compute with explanations, write ranks): {rescoring:.1f} s")
+    print(f"database sessions building the ranking table: {settings.FOURSCORE_SCORING_SESSIONS}")
+    for label, seconds in stages.items():
+        print(f"  {label}: {' + '.join(f'{part:.1f}' for part in seconds)} s")
+    print(
+        "rescoring end to end (read, compute, write ranks, discovery columns and indexes, "
+        f"publish): {rescoring:.1f} s"
+    )
     print(f"  {accounts / rescoring:,.0f} accounts/s; peak memory {memory:,.0f} MiB (bar < 2048)")
     print(f"baseline: bare CREATE TABLE AS with the log and ratio arithmetic: {bare:.1f} s")
     print(f"ratio: {rescoring / bare:.2f}× (bar ≤ 3)")

@@ -1,8 +1,10 @@
-"""Scoring profiles, rankings (one build of scores), tier benchmarks and stored scores."""
+"""Scoring profiles, rankings (one build of scores), tier benchmarks, stored scores and the
+exchange rates that put prices in one currency."""
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -74,6 +76,12 @@ class Ranking(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     scored_on = models.DateField(help_text="The 'today' of staleness and recency.")
+    currency_rates = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="{currency: units per US dollar} the prices were converted with: read once "
+        "when the build starts, so every chunk and every later explanation uses the same.",
+    )
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = ArrayField(models.PositiveIntegerField(), default=list, blank=True)
     accounts_scored = models.PositiveIntegerField(default=0)
@@ -208,3 +216,49 @@ class AccountScore(models.Model):
         from scoring.services import explain_scores
 
         return explain_scores(self.ranking, [self.account_id]).get(self.account_id, "")
+
+
+class ExchangeRate(models.Model):
+    """How many units of a currency one US dollar buys, as of a date (a reference rate).
+
+    Every row has the same base, the US dollar, so any two currencies convert through it
+    (scoring.currency.current_rates feeds the newest rate of each to the engine, which
+    converts prices to the profile's reference currency). Rates are kept per date rather
+    than overwritten: a new rate is a new row, and the newest one counts.
+    """
+
+    BASE_CURRENCY = "USD"
+
+    currency = models.CharField(
+        max_length=3,
+        validators=[RegexValidator(r"^[A-Z]{3}$", "An ISO 4217 code in capitals, e.g. EUR.")],
+        help_text="ISO 4217 code, e.g. EUR.",
+    )
+    units_per_usd = models.DecimalField(
+        "units per US dollar",
+        max_digits=20,
+        decimal_places=8,
+        help_text="Units of this currency one US dollar buys (EUR 0.85 means 1 USD = 0.85 EUR).",
+    )
+    as_of = models.DateField(help_text="The date the rate is for.")
+    source = models.CharField(
+        max_length=200, help_text="Where the rate comes from, e.g. 'ECB reference rates'."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["currency", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "as_of"], name="exchange_rate_per_day"),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="exchange_rate_iso_code"
+            ),
+            models.CheckConstraint(condition=Q(units_per_usd__gt=0), name="exchange_rate_positive"),
+            # The base buys exactly one of itself: any other value would skew every price.
+            models.CheckConstraint(
+                condition=~Q(currency="USD") | Q(units_per_usd=1), name="exchange_rate_base_is_one"
+            ),
+        ]
+
+    def __str__(self):
+        return f"1 USD = {self.units_per_usd.normalize():f} {self.currency} on {self.as_of}"

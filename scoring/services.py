@@ -6,16 +6,18 @@ command); the Celery tasks in scoring/tasks.py run the same steps on workers.
 """
 
 import logging
+from contextlib import contextmanager
 
 import pandas as pd
+from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Func, Value
 from django.utils import timezone
 
 from campaigns.models import Brand
 from influencers.models import SocialAccount
-from scoring import engine, storage
+from scoring import currency, engine, storage
 from scoring.models import (
     AccountScore,
     Ranking,
@@ -28,6 +30,8 @@ from scoring.models import (
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 200_000
 PUBLISHED_VERSION_KEY = "scoring:published-rankings-version"
+# First key of the advisory locks taken while a ranking is published (the second: its id).
+PUBLISH_LOCK_SPACE = 4_404
 
 
 class ScoringError(Exception):
@@ -107,12 +111,16 @@ def ranking_start(
     base = Ranking.objects.published_for(profile, brand)
     if kind == RankingKind.CHANGED and base is None:
         raise ScoringError(f"{profile} has no published ranking to update: run a full one")
+    # A "changed" build keeps its base's rates: its benchmarks (peer medians) used them.
+    rates = base.currency_rates if kind == RankingKind.CHANGED else currency.current_rates()
     ranking = Ranking.objects.create(
-        profile=profile, brand=brand, kind=kind, base=base, scored_on=today
+        profile=profile, brand=brand, kind=kind, base=base, scored_on=today, currency_rates=rates
     )
     if kind == RankingKind.FULL:
         numbers = storage.read_numbers() if numbers is None else numbers
-        benchmarks = engine.compute_benchmarks(numbers, engine_profile(profile))
+        benchmarks = engine.compute_benchmarks(
+            numbers, engine_profile(profile), currency_rates=rates
+        )
         TierBenchmark.objects.bulk_create(
             TierBenchmark(ranking=ranking, **record)
             for record in engine.benchmarks_to_records(benchmarks)
@@ -170,6 +178,7 @@ def ranking_score_chunk(
             benchmarks=benchmarks,
             target=target_of(ranking.brand),
             relationships=relationships,
+            currency_rates=ranking.currency_rates,
             # Explanations are written when a score is shown (explain_scores): the same
             # engine over the same inputs gives the same words, at a tenth of the cost.
             explain=False,
@@ -199,9 +208,43 @@ def ranking_publish(*, ranking):
     if ranking.status != RankingStatus.BUILDING:
         return ranking
     base_id = ranking.base_id if ranking.kind == RankingKind.CHANGED else None
+    # Built outside the publishing transaction (by several sessions when allowed): the
+    # table is nobody's partition until the attach below, so no reader sees it half-built.
+    # A publish delivered twice (acks_late) finds the lock taken and leaves it to the first.
+    with _publish_lock(ranking) as acquired:
+        if not acquired:
+            return ranking
+        ranked = storage.build_partition(
+            ranking.pk,
+            base_ranking_id=base_id,
+            has_brand=ranking.brand_id is not None,
+            workers=settings.FOURSCORE_SCORING_SESSIONS,
+            currency=(engine_profile(ranking.profile).reference_currency, ranking.currency_rates),
+        )
+        return _publish_built(ranking, ranked)
+
+
+@contextmanager
+def _publish_lock(ranking):
+    """A session-level advisory lock per ranking: one publisher at a time."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [PUBLISH_LOCK_SPACE, ranking.pk])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_unlock(%s, %s)", [PUBLISH_LOCK_SPACE, ranking.pk]
+                )
+
+
+def _publish_built(ranking, ranked):
+    """Attach the built table and flip the statuses, in one transaction."""
     superseded = None
     with transaction.atomic():
-        ranked = storage.build_partition(ranking.pk, base_ranking_id=base_id)
+        storage.attach_partition(ranking.pk)
         superseded = (
             Ranking.objects.select_for_update()
             .filter(profile=ranking.profile, brand=ranking.brand, status=RankingStatus.PUBLISHED)
@@ -333,6 +376,7 @@ def explain_scores(ranking, account_ids):
         benchmarks=ranking_benchmarks(ranking),
         target=target_of(ranking.brand),
         relationships=storage.read_relationships(ranking.brand_id) if ranking.brand_id else None,
+        currency_rates=ranking.currency_rates,
     )
     stored = dict(
         AccountScore.objects.filter(ranking=ranking, account_id__in=ids).values_list(

@@ -7,12 +7,13 @@ and attached as a partition of `scoring_accountscore`. Publishing flips one row
 """
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-from django.db import connection
+from django.db import connection, transaction
 
 from scoring.engine import OUTPUT_COLUMNS
 
@@ -63,17 +64,19 @@ DISCOVERY_COLUMNS = {
 DISCOVERY_SELECT = {
     "influencer_id": "a.influencer_id",
     # The account that ranks best among the person's accounts: the influencer list shows
-    # one row per person through it.
-    "is_lead_account": (
-        "row_number() OVER (PARTITION BY a.influencer_id "
-        "ORDER BY scored.total DESC NULLS LAST, scored.account_id) = 1"
-    ),
+    # one row per person through it (numbered with the ranks, see _number_ranks).
+    "is_lead_account": "r.is_lead_account",
     "country": "i.country",
     "language": "i.language",
     "categories": "i.categories",
     "has_contact_email": "i.contact_email <> ''",
-    "price": "a.price_per_post::double precision",
-    "price_currency": "a.price_currency",
+    # In the ranking's reference currency (fx: its rates, see _price_factors), so the price
+    # filter and sort compare like with like; NULL when the currency has no rate.
+    "price": "a.price_per_post::double precision * fx.factor",
+    "price_currency": (
+        "CASE WHEN a.price_per_post IS NOT NULL AND fx.factor IS NOT NULL "
+        "THEN fx.reference ELSE '' END"
+    ),
     # Followers now against the newest earlier snapshot (NULL without one): "growth".
     "follower_growth": (
         "(scored.followers - previous.followers)::double precision / NULLIF(previous.followers, 0)"
@@ -123,8 +126,8 @@ ACCOUNT_QUERY = """
     SELECT a.id AS account_id, a.influencer_id, a.platform, a.followers,
            a.avg_likes, a.avg_comments, a.avg_shares, a.avg_saves, a.avg_views,
            a.engagement_rate AS reported_engagement_rate, a.audience_credibility,
-           a.price_per_post::double precision AS price_per_post, a.metrics_as_of,
-           a.metrics_source,
+           a.price_per_post::double precision AS price_per_post, a.price_currency,
+           a.metrics_as_of, a.metrics_source,
            array_to_string(i.categories, ',') AS categories, i.bio, i.country, i.language
     FROM influencers_socialaccount a
     JOIN influencers_influencer i ON i.id = a.influencer_id
@@ -134,11 +137,19 @@ NUMBERS_QUERY = """
     SELECT a.id AS account_id, a.influencer_id, a.platform, a.followers,
            a.avg_likes, a.avg_comments, a.avg_shares, a.avg_saves, a.avg_views,
            a.engagement_rate AS reported_engagement_rate, a.audience_credibility,
-           a.price_per_post::double precision AS price_per_post, a.metrics_as_of,
-           a.metrics_source
+           a.price_per_post::double precision AS price_per_post, a.price_currency,
+           a.metrics_as_of, a.metrics_source
     FROM influencers_socialaccount a
 """
-TEXT_COLUMNS = ("platform", "categories", "bio", "country", "language", "metrics_source")
+TEXT_COLUMNS = (
+    "platform",
+    "categories",
+    "bio",
+    "country",
+    "language",
+    "metrics_source",
+    "price_currency",
+)
 
 
 def parent_table_sql():
@@ -273,13 +284,73 @@ def write_chunk(ranking_id, accounts, scores):
         )
 
 
-def build_partition(ranking_id, *, base_ranking_id=None):
+def ranks_table(ranking_id):
+    return f"scoring_ranks_{int(ranking_id)}"
+
+
+def build_partition(
+    ranking_id, *, base_ranking_id=None, has_brand=False, workers=1, currency=("USD", None)
+):
     """Build the ranking's table from its staged rows (and, for a "changed" build, the base
-    ranking's rows of every account that was not rescored), numbering ranks on the way;
-    index it and attach it. Returns the number of ranked accounts."""
+    ranking's rows of every account that was not rescored), index it and attach it.
+    Returns the number of ranked accounts.
+
+    Three steps: number the ranks (a narrow table: account, rank, lead account of its
+    person), fill the ranking's table in rank order with the scores and the discovery
+    columns, build its indexes. `currency` is (reference currency, {code: units per US
+    dollar}) of the ranking: the discovery price is converted with them. With `workers` > 1
+    the fill and the indexes are shared by that many database sessions (the table is a
+    plain, unattached table until the end, so nobody sees it half-built); inside a caller's
+    transaction (tests, dry runs) everything runs on the caller's connection, because other
+    sessions could not see its rows.
+    """
     table = partition_table(ranking_id)
-    staged = staging_table(ranking_id)
-    columns = ", ".join(SCORE_COLUMNS)
+    ranking = int(ranking_id)
+    sessions = 1 if connection.in_atomic_block else max(1, int(workers))
+    ranked = _number_ranks(ranking, base_ranking_id)
+    bounds = np.linspace(0, ranked, sessions + 1).round().astype(np.int64)
+    fills = [
+        [
+            _fill_statement(
+                ranking, base_ranking_id, int(bounds[i]), int(bounds[i + 1]), currency=currency
+            )
+        ]
+        for i in range(sessions)
+    ]
+    _run_in_sessions(fills, work_mem="256MB")
+    indexes = [f"CREATE UNIQUE INDEX {table}_pkey ON {table} (ranking_id, account_id)"]
+    # Keyset pagination walks the ranks; the unique index makes the rank a stable key.
+    indexes.append(f"CREATE UNIQUE INDEX {table}_rank ON {table} (rank)")
+    indexes += discovery_index_statements(table, has_brand=has_brand)
+    _run_in_sessions(_share_out(indexes, sessions), maintenance_work_mem="512MB")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE {table} ADD CONSTRAINT {table}_pkey PRIMARY KEY USING INDEX {table}_pkey"
+        )
+        # Pages read about fifty rows through an index: starting parallel workers costs
+        # more (several milliseconds) than the whole query.
+        cursor.execute(f"ALTER TABLE {table} SET (parallel_workers = 0)")
+        # Fresh statistics now, not when autovacuum comes by: the ranked list's plans (walk
+        # an index in rank order, or fetch a rare filter's rows and sort them) depend on them.
+        cursor.execute(f"ANALYZE {table}")
+        cursor.execute(f"DROP TABLE IF EXISTS {staging_table(ranking)}, {ranks_table(ranking)}")
+    return ranked
+
+
+def attach_partition(ranking_id):
+    """Make a built ranking table a partition of scoring_accountscore (the caller publishes
+    it in the same transaction). The CHECK constraint lets ATTACH skip scanning the rows."""
+    table = partition_table(ranking_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE {PARENT_TABLE} ATTACH PARTITION {table} FOR VALUES IN ({int(ranking_id)})"
+        )
+
+
+def _scored_source(ranking, base_ranking_id, columns=tuple(SCORE_COLUMNS)):
+    """SELECT of the scored rows: the staged ones, plus the base's unchanged ones."""
+    staged = staging_table(ranking)
+    columns = ", ".join(columns)
     source = f"SELECT {columns} FROM {staged}"
     if base_ranking_id is not None:
         source += (
@@ -287,54 +358,149 @@ def build_partition(ranking_id, *, base_ranking_id=None):
             f" WHERE NOT EXISTS (SELECT 1 FROM {staged} s WHERE s.account_id = base.account_id)"
             " AND EXISTS (SELECT 1 FROM influencers_socialaccount a WHERE a.id = base.account_id)"
         )
-    scored_columns = ", ".join(f"scored.{name}" for name in SCORE_COLUMNS)
-    discovery = ", ".join(
-        f"{expression} AS {name}" for name, expression in DISCOVERY_SELECT.items()
-    )
-    ranking = int(ranking_id)
-    with connection.cursor() as cursor:
+    return source
+
+
+def _number_ranks(ranking, base_ranking_id):
+    """The narrow ranks table (account_id, rank, is_lead_account) in rank order, and the
+    empty ranking table; returns the number of ranked accounts.
+
+    Only three columns go through the two sorts (by total; by person, then total), not the
+    wide rows: the sorts stay in memory.
+    """
+    table = partition_table(ranking)
+    ranks = ranks_table(ranking)
+    source = _scored_source(ranking, base_ranking_id, columns=("account_id", "total"))
+    # Committed when it ends (outside a caller's transaction): other sessions fill the table.
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"DROP TABLE IF EXISTS {table}, {ranks}")
+        cursor.execute(
+            f"""
+            CREATE UNLOGGED TABLE {ranks} AS
+            SELECT account_id,
+                   row_number() OVER (ORDER BY total DESC NULLS LAST, account_id)::integer
+                       AS rank,
+                   is_lead_account
+            FROM (
+                SELECT scored.account_id, scored.total,
+                       row_number() OVER (PARTITION BY a.influencer_id
+                                          ORDER BY scored.total DESC NULLS LAST,
+                                                   scored.account_id) = 1 AS is_lead_account
+                FROM ({source}) AS scored
+                JOIN influencers_socialaccount a ON a.id = scored.account_id
+            ) AS leads
+            """
+        )
+        count = cursor.rowcount
+        cursor.execute(f"ANALYZE {ranks}")
         # LIKE the parent: same columns, types and NOT NULLs, so it can be attached; the
         # CHECK lets ATTACH skip scanning the rows to prove they belong to the partition.
         cursor.execute(f"CREATE TABLE {table} (LIKE {PARENT_TABLE} INCLUDING DEFAULTS)")
         cursor.execute(
             f"ALTER TABLE {table} ADD CONSTRAINT {table}_ranking CHECK (ranking_id = {ranking})"
         )
-        # The discovery columns come from the account, its person and its previous
-        # snapshot (DISCOVERY_SELECT): the ranked list then never joins those tables.
-        cursor.execute(
-            f"INSERT INTO {table} (ranking_id, rank, {columns}, {', '.join(DISCOVERY_SELECT)}) "
-            f"SELECT {ranking}, row_number() OVER "
-            "(ORDER BY scored.total DESC NULLS LAST, scored.account_id), "
-            f"{scored_columns}, {discovery} FROM ({source}) AS scored "
-            "JOIN influencers_socialaccount a ON a.id = scored.account_id "
-            "JOIN influencers_influencer i ON i.id = a.influencer_id "
-            "LEFT JOIN LATERAL (SELECT s.followers FROM influencers_metricsnapshot s "
-            "WHERE s.account_id = a.id AND s.as_of < a.metrics_as_of "
-            "AND s.followers IS NOT NULL ORDER BY s.as_of DESC LIMIT 1) previous ON true"
-        )
-        count = cursor.rowcount
-        # Indexes are built once the rows are in: one sort each, not a million inserts.
-        cursor.execute(f"ALTER TABLE {table} ADD PRIMARY KEY (ranking_id, account_id)")
-        # Keyset pagination walks the ranks; the unique index makes the rank a stable key.
-        cursor.execute(f"CREATE UNIQUE INDEX {table}_rank ON {table} (rank)")
-        cursor.execute("SELECT brand_id IS NOT NULL FROM scoring_ranking WHERE id = %s", [ranking])
-        found = cursor.fetchone()
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for statement in discovery_index_statements(table, has_brand=bool(found and found[0])):
-            cursor.execute(statement)
-        # Pages read about fifty rows through an index: starting parallel workers costs
-        # more (several milliseconds) than the whole query.
-        cursor.execute(f"ALTER TABLE {table} SET (parallel_workers = 0)")
-        cursor.execute(
-            f"ALTER TABLE {PARENT_TABLE} ATTACH PARTITION {table} FOR VALUES IN ({ranking})"
-        )
-        # Fresh statistics now, not when autovacuum comes by: the ranked list's plans (walk
-        # an index in rank order, or fetch a rare filter's rows and sort them) depend on them.
-        cursor.execute(f"ANALYZE {table}")
-        cursor.execute(f"DROP TABLE IF EXISTS {staged}")
     return count
+
+
+def _price_factors(reference, rates):
+    """SELECT of (currency, factor, reference): price × factor is in the reference currency.
+
+    Rates are units per US dollar; a currency without a rate (or with the reference
+    missing) gets no row, so its price is NULL: unknown, never taken as dollars.
+    """
+    rates = rates or {"USD": 1.0}
+    if not rates.get(reference):
+        return "SELECT NULL::text AS currency, NULL::float8 AS factor, '' AS reference"
+    rows = ", ".join(
+        connection.ops.compose_sql("(%s, %s::float8)", [code, rates[reference] / units])
+        for code, units in sorted(rates.items())
+        if units
+    )
+    return (
+        "SELECT currency, factor, "
+        f"{connection.ops.compose_sql('%s::text', [reference])} AS reference "
+        f"FROM (VALUES {rows}) AS rates (currency, factor)"
+    )
+
+
+def _fill_statement(ranking, base_ranking_id, low, high, *, currency=("USD", None)):
+    """INSERT of the ranks (low, high] into the ranking's table, in rank order.
+
+    The discovery columns come from the account, its person and its previous snapshot
+    (DISCOVERY_SELECT): the ranked list then never joins those tables. Rows go in by rank,
+    so a page of fifty ranks reads one or two table pages.
+    """
+    table = partition_table(ranking)
+    columns = ", ".join(SCORE_COLUMNS)
+    scored_columns = ", ".join(f"scored.{name}" for name in SCORE_COLUMNS)
+    discovery = ", ".join(
+        f"{expression} AS {name}" for name, expression in DISCOVERY_SELECT.items()
+    )
+    return (
+        f"INSERT INTO {table} (ranking_id, rank, {columns}, {', '.join(DISCOVERY_SELECT)}) "
+        f"SELECT {ranking}, r.rank, {scored_columns}, {discovery} "
+        f"FROM {ranks_table(ranking)} r "
+        f"JOIN ({_scored_source(ranking, base_ranking_id)}) AS scored "
+        "ON scored.account_id = r.account_id "
+        "JOIN influencers_socialaccount a ON a.id = scored.account_id "
+        "JOIN influencers_influencer i ON i.id = a.influencer_id "
+        "LEFT JOIN LATERAL (SELECT s.followers FROM influencers_metricsnapshot s "
+        "WHERE s.account_id = a.id AND s.as_of < a.metrics_as_of "
+        "AND s.followers IS NOT NULL ORDER BY s.as_of DESC LIMIT 1) previous ON true "
+        f"LEFT JOIN ({_price_factors(*currency)}) AS fx ON fx.currency = a.price_currency "
+        f"WHERE r.rank > {int(low)} AND r.rank <= {int(high)} ORDER BY r.rank"
+    )
+
+
+# Rough relative cost of an index build, to share them out evenly between sessions: the
+# full-text GIN index costs about as much as all the others together.
+def _index_cost(statement):
+    if "USING gin (search_vector)" in statement:
+        return 10
+    if "USING gin" in statement:
+        return 1
+    return 1
+
+
+def _share_out(statements, sessions):
+    """Statements split into `sessions` lists of about equal cost (longest first)."""
+    lists = [[] for _ in range(sessions)]
+    costs = [0] * sessions
+    for statement in sorted(statements, key=_index_cost, reverse=True):
+        least = costs.index(min(costs))
+        lists[least].append(statement)
+        costs[least] += _index_cost(statement)
+    return [items for items in lists if items]
+
+
+def _run_in_sessions(lists, **settings):
+    """Run each list of statements in its own database session, concurrently; one list
+    runs on this connection. `settings` are SET LOCAL for each (work_mem…)."""
+
+    def run(statements, *, own):
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                for name, value in settings.items():
+                    cursor.execute(f"SET LOCAL {name} = '{value}'")
+                if len(lists) > 1:
+                    # The sessions share the cores: no parallel workers on top.
+                    cursor.execute("SET LOCAL max_parallel_maintenance_workers = 0")
+                for statement in statements:
+                    cursor.execute(statement)
+        finally:
+            if own:
+                connection.close()
+
+    if len(lists) == 1:
+        run(lists[0], own=False)
+        return
+    with ThreadPoolExecutor(max_workers=len(lists) - 1) as pool:
+        # A thread gets its own Django connection (they are per thread) and closes it.
+        futures = [pool.submit(run, statements, own=True) for statements in lists[1:]]
+        run(lists[0], own=False)
+        for future in futures:
+            future.result()
 
 
 def discovery_index_statements(table, *, has_brand=True):
@@ -393,11 +559,16 @@ def partition_ranking_ids():
 
 
 def drop_ranking_table(ranking_id):
-    """Remove a superseded ranking's table (and its staging table, if a build failed)."""
+    """Remove a ranking's table (attached or, after a failed build, not) and its scratch
+    tables."""
     table = partition_table(ranking_id)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s)", [table])
-        if cursor.fetchone()[0] is not None:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass(%s))",
+            [table],
+        )
+        if cursor.fetchone()[0]:
             cursor.execute(f"ALTER TABLE {PARENT_TABLE} DETACH PARTITION {table}")
-            cursor.execute(f"DROP TABLE {table}")
-        cursor.execute(f"DROP TABLE IF EXISTS {staging_table(ranking_id)}")
+        cursor.execute(
+            f"DROP TABLE IF EXISTS {table}, {staging_table(ranking_id)}, {ranks_table(ranking_id)}"
+        )

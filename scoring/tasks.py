@@ -46,7 +46,11 @@ def score_chunk(ranking_id, index, low, high):
 @shared_task(acks_late=True, time_limit=TIME_LIMIT, soft_time_limit=SOFT_TIME_LIMIT)
 def publish_ranking(ranking_id):
     ranking = Ranking.objects.select_related("profile", "brand").get(pk=ranking_id)
-    return services.ranking_publish(ranking=ranking).status
+    try:
+        return services.ranking_publish(ranking=ranking).status
+    except Exception as error:
+        services.ranking_fail(ranking=ranking, reason=f"publish: {error}")
+        raise
 
 
 @shared_task(time_limit=TIME_LIMIT, soft_time_limit=SOFT_TIME_LIMIT)

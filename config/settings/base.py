@@ -107,6 +107,9 @@ STORAGES = {
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(DATA_DIR / "media"))
 MEDIA_URL = "media/"
 # Uploads bigger than this are refused with a message (the command line has no limit).
+# Database sessions that build a ranking's table together (fill and indexes): one per core
+# of the database server is right; each uses up to 512 MB of maintenance_work_mem.
+FOURSCORE_SCORING_SESSIONS = env.int("FOURSCORE_SCORING_SESSIONS", default=2)
 FOURSCORE_MAX_UPLOAD_BYTES = env.int("FOURSCORE_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 
 # --- Redis (broker and cache) or the serverless defaults -------------------------------

@@ -8,6 +8,7 @@ than ``profile.engagement_tiers.minimum_peers`` accounts with a known rate.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ import pandas as pd
 from scoring.engine.engagement import engagement_rates, follower_tier_codes
 from scoring.engine.inputs import PLATFORMS, AccountArrays, account_arrays
 from scoring.engine.profile import FOLLOWER_TIERS, Profile
-from scoring.engine.value import expected_engagements
+from scoring.engine.value import convert_prices, cost_per_engagement, expected_engagements
 
 ALL_TIERS = "all"
 QUANTILE_LEVELS = np.arange(101) / 100.0
@@ -56,21 +57,27 @@ def _platform_order(name: str) -> tuple[int, str]:
     return (PLATFORMS.index(name) if name in PLATFORMS else len(PLATFORMS), name)
 
 
-def compute_benchmarks(accounts: pd.DataFrame, profile: Profile) -> pd.DataFrame:
+def compute_benchmarks(
+    accounts: pd.DataFrame,
+    profile: Profile,
+    *,
+    currency_rates: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
     """Percentiles p0..p100 of the per-follower engagement rate and the median cost per
     engagement, per platform × follower tier (plus the platform's ``all`` row).
 
     ``accounts`` is the same frame ``score_accounts`` takes, holding every account (a full
-    rescoring computes benchmarks once and scores every chunk against them).
+    rescoring computes benchmarks once and scores every chunk against them). Costs are in
+    ``profile.reference_currency``: prices are converted with ``currency_rates`` (see
+    ``scoring.engine.value``), and a price that cannot be converted is left out.
     """
     arrays = account_arrays(accounts)
     rates = engagement_rates(arrays)
     tiers = follower_tier_codes(arrays.followers, profile)
     has_rate = rates.denominator_code == 0
-    expected = expected_engagements(arrays, rates)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cost_per_engagement = np.where(expected > 0, arrays.price / expected, np.nan)
-    has_cost = ~np.isnan(cost_per_engagement)
+    prices = convert_prices(arrays, currency_rates, profile.reference_currency)
+    costs = cost_per_engagement(prices.converted, expected_engagements(arrays, rates))
+    has_cost = ~np.isnan(costs)
 
     rows: list[dict[str, Any]] = []
     for platform_code in np.unique(arrays.platform_codes):
@@ -80,7 +87,7 @@ def compute_benchmarks(accounts: pd.DataFrame, profile: Profile) -> pd.DataFrame
         groups.append((ALL_TIERS, on_platform))
         for tier, members in groups:
             rate_values = rates.rate[members & has_rate]
-            cost_values = cost_per_engagement[members & has_cost]
+            cost_values = costs[members & has_cost]
             if tier != ALL_TIERS and not (len(rate_values) or len(cost_values)):
                 continue
             row: dict[str, Any] = {"platform": platform, "follower_tier": tier}

@@ -25,6 +25,12 @@ from scoring.engine.engagement import (
 )
 from scoring.engine.inputs import PLATFORM_LABELS
 from scoring.engine.profile import ENGAGEMENT_TIERS, FOLLOWER_TIERS
+from scoring.engine.value import (
+    PRICE_CONVERTED,
+    PRICE_IN_REFERENCE,
+    PRICE_WITHOUT_CURRENCY,
+    PRICE_WITHOUT_RATE,
+)
 
 if TYPE_CHECKING:
     from scoring.engine.score import Computation
@@ -422,20 +428,11 @@ class _Explainer:
 
     def value(self) -> pa.Array:
         result, value, settings = self.result, self.result.value, self.profile.fair_price
+        reference = self.profile.reference_currency
         peers = fmt.when(
             result.price_basis == BASIS_PLATFORM,
             fmt.concat("all ", self.platform),
             fmt.concat(self.platform, " ", self.tier),
-        )
-        price = fmt.first_known(
-            fmt.concat(
-                "; price ",
-                fmt.fixed(self.accounts.price, 2),
-                " = ",
-                fmt.fixed(value.cost_per_engagement, 3),
-                " per engagement",
-            ),
-            "; price unknown",
         )
         fair = fmt.first_known(
             fmt.concat(
@@ -443,11 +440,11 @@ class _Explainer:
                 fmt.fixed(value.fair_price_low, 2),
                 "–",
                 fmt.fixed(value.fair_price_high, 2),
-                " (",
+                f" {reference} (",
                 peers,
                 " median ",
                 fmt.fixed(value.peer_median_cpe, 3),
-                " per engagement × ",
+                f" {reference} per engagement × ",
                 f"{_number(settings.low_factor)}–{_number(settings.high_factor)})",
                 fmt.when(value.is_overpriced, " — overpriced", ""),
             ),
@@ -457,8 +454,63 @@ class _Explainer:
             "Expected ",
             fmt.integer(value.expected_engagements),
             " engagements per post",
-            price,
+            self._price(),
             fair,
             ".",
         )
         return fmt.first_known(sentence, "Expected engagements unknown.")
+
+    def _price(self) -> pa.Array:
+        """The price as given, in the reference currency and the rate used, or why a price
+        does not count (no currency, no exchange rate)."""
+        value, prices = self.result.value, self.result.value.prices
+        reference = self.profile.reference_currency
+        given = fmt.fixed(prices.given, 2)
+        currency = fmt.labels(prices.currency_codes, self.accounts.price_currencies)
+        cost = fmt.first_known(
+            fmt.concat(
+                " = ", fmt.fixed(value.cost_per_engagement, 3), f" {reference} per engagement"
+            ),
+            "",
+        )
+
+        def converted() -> pa.Array:
+            # Units of the account's currency per reference unit, trailing zeros dropped.
+            rate = pc.replace_substring_regex(
+                fmt.fixed(prices.units_per_reference, 6), pattern=r"\.?0+$", replacement=""
+            )
+            return fmt.concat(
+                "; price ",
+                given,
+                " ",
+                currency,
+                " (",
+                fmt.fixed(prices.converted, 2),
+                f" {reference} at ",
+                rate,
+                " ",
+                currency,
+                f" per {reference})",
+                cost,
+            )
+
+        texts = {
+            PRICE_IN_REFERENCE: lambda: fmt.concat("; price ", given, f" {reference}", cost),
+            PRICE_CONVERTED: converted,
+            PRICE_WITHOUT_RATE: lambda: fmt.concat(
+                "; price ",
+                given,
+                " ",
+                currency,
+                f": no exchange rate to {reference}, cost per engagement not computed",
+            ),
+            PRICE_WITHOUT_CURRENCY: lambda: fmt.concat(
+                "; price ", given, " in an unknown currency: cost per engagement not computed"
+            ),
+        }
+        text: pa.Array | str = "; price unknown"
+        for status, build in texts.items():
+            applies = prices.status == status
+            if applies.any():  # a whole branch costs as much as the rows it is built for
+                text = fmt.when(applies, build(), text)
+        return text

@@ -46,6 +46,7 @@ ACCOUNT_COLUMNS = (
     "influencer_id",
     "platform",
     *NUMERIC_ACCOUNT_COLUMNS,
+    "price_currency",  # ISO 4217 code of price_per_post; empty or null: unknown
     "metrics_as_of",
     *TEXT_ACCOUNT_COLUMNS,
 )
@@ -157,7 +158,9 @@ class AccountArrays:
     views: np.ndarray
     reported_rate: np.ndarray
     credibility: np.ndarray
-    price: np.ndarray
+    price: np.ndarray  # in the account's own currency (see value.convert_prices)
+    price_currency_codes: np.ndarray  # index into ``price_currencies``
+    price_currencies: tuple[str, ...]  # upper-case codes; "" is unknown
     as_of_days: np.ndarray
 
     @property
@@ -181,6 +184,8 @@ def account_arrays(accounts: pd.DataFrame) -> AccountArrays:
     encoded = pc.dictionary_encode(pc.fill_null(platform, ""))
     platforms = tuple(str(name) for name in encoded.dictionary.to_pylist())
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    currency = pc.utf8_upper(pc.utf8_trim_whitespace(text_column(accounts, "price_currency")))
+    currency_encoded = pc.dictionary_encode(pc.fill_null(currency, ""))
 
     def non_negative(name: str) -> np.ndarray:
         values = float_column(accounts, name)
@@ -201,6 +206,10 @@ def account_arrays(accounts: pd.DataFrame) -> AccountArrays:
         reported_rate=non_negative("reported_engagement_rate"),
         credibility=np.clip(non_negative("audience_credibility"), 0.0, 1.0),
         price=non_negative("price_per_post"),
+        price_currency_codes=currency_encoded.indices.to_numpy(zero_copy_only=False).astype(
+            np.int64
+        ),
+        price_currencies=tuple(str(code) for code in currency_encoded.dictionary.to_pylist()),
         as_of_days=(
             date_days(accounts["metrics_as_of"])
             if "metrics_as_of" in accounts.columns

@@ -12,13 +12,15 @@ import dataclasses
 import hashlib
 import itertools
 import json
+import re
 import types
 import typing
 from dataclasses import dataclass, field
 from typing import Any
 
 # Bumped whenever a formula changes, so a stored score names the code that computed it too.
-ENGINE_VERSION = "1"
+# 2: prices are converted to the profile's reference currency before any value figure.
+ENGINE_VERSION = "2"
 
 FOLLOWER_TIERS = ("nano", "micro", "mid", "macro", "mega")
 ENGAGEMENT_TIERS = ("low", "average", "high", "exceptional")
@@ -199,6 +201,16 @@ class Profile:
     relationship: RelationshipPoints = field(default_factory=RelationshipPoints)
     staleness: Staleness = field(default_factory=Staleness)
     fair_price: FairPrice = field(default_factory=FairPrice)
+    # ISO 4217 code every price is converted to before cost per engagement, the peers'
+    # median and the fair-price band are computed (and in which those are expressed).
+    reference_currency: str = "USD"
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Z]{3}", self.reference_currency):
+            raise ValueError(
+                f"reference_currency must be an ISO 4217 code such as USD, "
+                f"got {self.reference_currency!r}"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (numbers, strings, objects)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,7 +42,7 @@ from scoring.engine.explanation import build_explanation
 from scoring.engine.inputs import AccountArrays, Target, account_arrays, today_days
 from scoring.engine.profile import ENGAGEMENT_TIERS, FOLLOWER_TIERS, Profile
 from scoring.engine.relevance import Relevance, relevance_scores
-from scoring.engine.value import Value, value_scores
+from scoring.engine.value import Value, convert_prices, value_scores
 
 OUTPUT_COLUMNS = (
     "account_id",
@@ -101,6 +102,7 @@ def score_accounts(
     benchmarks: pd.DataFrame | None = None,
     target: Target | None = None,
     relationships: pd.DataFrame | None = None,
+    currency_rates: Mapping[str, float] | None = None,
     explain: bool = True,
 ) -> pd.DataFrame:
     """Score every account; one row per ``account_id``, in the input's order.
@@ -108,10 +110,13 @@ def score_accounts(
     ``benchmarks`` (from ``compute_benchmarks`` over all accounts) make every row depend
     only on its own inputs, so chunks scored against the same benchmarks equal one run over
     everything; without them they are computed from ``accounts``. ``relationships`` holds
-    one brand's rows (one per influencer). ``explain=False`` leaves the explanation empty.
+    one brand's rows (one per influencer). ``currency_rates`` ({ISO code: units per one
+    unit of a common base}) convert prices to ``profile.reference_currency``; without a rate
+    only prices already in that currency are known. Pass the rates the benchmarks were
+    computed with. ``explain=False`` leaves the explanation empty.
     """
     if benchmarks is None:
-        benchmarks = compute_benchmarks(accounts, profile)
+        benchmarks = compute_benchmarks(accounts, profile, currency_rates=currency_rates)
     missing = [name for name in BENCHMARK_COLUMNS if name not in benchmarks.columns]
     if missing:
         raise ValueError(f"benchmarks lack columns: {missing[:5]}")
@@ -122,6 +127,7 @@ def score_accounts(
         benchmarks=benchmarks,
         target=target,
         relationships=relationships,
+        currency_rates=currency_rates,
     )
     return output_frame(result, explain=explain)
 
@@ -134,6 +140,7 @@ def compute(
     benchmarks: pd.DataFrame,
     target: Target | None,
     relationships: pd.DataFrame | None,
+    currency_rates: Mapping[str, float] | None = None,
 ) -> Computation:
     today_value = today_days(today)
     arrays = account_arrays(accounts)
@@ -173,7 +180,8 @@ def compute(
         minimum=profile.fair_price.minimum_peers,
     )
     median_cpe = benchmark_values(benchmarks, "median_cpe", by_price.row)
-    value = value_scores(arrays, rates, median_cpe, profile)
+    prices = convert_prices(arrays, currency_rates, profile.reference_currency)
+    value = value_scores(arrays, rates, prices, median_cpe, profile)
     return Computation(
         profile=profile,
         target=target,

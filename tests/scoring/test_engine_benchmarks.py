@@ -32,6 +32,7 @@ def test_benchmarks_hold_percentiles_and_median_cost_per_platform_and_tier():
                 "followers": 20_000,
                 "avg_likes": 200.0 * step,
                 "price_per_post": 100.0 * step * step,
+                "price_currency": "USD",
             }
             for step in range(1, 6)
         ]
@@ -92,10 +93,19 @@ def test_benchmarks_survive_a_round_trip_through_json_records():
                 "followers": 2_000_000 + step,
                 "avg_likes": 1_000.0 * step,
                 "price_per_post": 500.0,
+                "price_currency": "USD",
             }
             for step in range(1, 4)
         ]
-        + [{"platform": "blog", "followers": 500, "avg_likes": np.nan, "price_per_post": 5.0}]
+        + [
+            {
+                "platform": "blog",
+                "followers": 500,
+                "avg_likes": np.nan,
+                "price_per_post": 5.0,
+                "price_currency": "USD",
+            }
+        ]
     )
     benchmarks = compute_benchmarks(frame, DEFAULT_PROFILE)
 

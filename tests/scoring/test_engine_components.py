@@ -35,6 +35,7 @@ def accounts(*rows: dict) -> pd.DataFrame:
         "platform": "instagram",
         "followers": None,
         **dict.fromkeys(FLOATS),
+        "price_currency": "USD",
         "metrics_as_of": None,
         "categories": "",
         "bio": "",

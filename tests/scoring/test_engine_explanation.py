@@ -25,6 +25,7 @@ def test_the_explanation_shows_every_input_and_intermediate_value():
             "followers": 60_000,  # mid tier; rates 1 % … 5 %
             "avg_likes": [600.0, 1_200, 1_800, 2_400, 3_000],
             "price_per_post": [200.0, 300, 400, 500, 600],
+            "price_currency": "USD",
         }
     )
     account = pd.DataFrame(
@@ -37,6 +38,7 @@ def test_the_explanation_shows_every_input_and_intermediate_value():
             "avg_comments": [85.0],
             "audience_credibility": [0.65],
             "price_per_post": [900.0],
+            "price_currency": ["USD"],
             "metrics_as_of": pd.to_datetime(["2024-05-01"]),
             "categories": ["Fitness, Food"],
             "bio": ["Vegan fitness coach in Berlin #vegan"],
@@ -83,8 +85,9 @@ def test_the_explanation_shows_every_input_and_intermediate_value():
         "Total 61/100 = (reach 44 × 0.25 + relevance 100 × 0.25 + resonance 37 × 0.30 + "
         "relationship 68 × 0.20) / 1.00. "
         "Confidence 0.94 = 1.00 of the weight with data × 0.94 for metrics 45 days old. "
-        "Expected 1,285 engagements per post; price 900.00 = 0.700 per engagement; fair price "
-        "191.32–428.33 (Instagram mid median 0.222 per engagement × 0.67–1.5) — overpriced."
+        "Expected 1,285 engagements per post; price 900.00 USD = 0.700 USD per engagement; fair "
+        "price 191.32–428.33 USD (Instagram mid median 0.222 USD per engagement × 0.67–1.5) — "
+        "overpriced."
     )
 
 

@@ -34,6 +34,8 @@ FLOATS = [
     "audience_credibility",
     "price_per_post",
 ]
+# Units per US dollar; BRL has no rate, so its prices are unknown.
+RATES = {"USD": 1.0, "EUR": 0.85, "INR": 85.5}
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -58,6 +60,7 @@ account_rows = st.fixed_dictionaries(
         "reported_engagement_rate": maybe(st.floats(0, 0.5)),
         "audience_credibility": maybe(st.floats(0, 1)),
         "price_per_post": maybe(st.floats(0, 100_000)),
+        "price_currency": maybe(st.sampled_from(["USD", "EUR", "inr", "BRL", ""])),
         "metrics_as_of": maybe(st.dates(datetime.date(2022, 1, 1), datetime.date(2024, 7, 1))),
         "categories": st.lists(st.sampled_from(WORDS), max_size=3).map(", ".join),
         "bio": maybe(st.lists(st.sampled_from(WORDS), max_size=8).map(" ".join)),
@@ -135,6 +138,7 @@ def test_every_component_and_the_total_stay_within_0_and_100_or_unknown(
         today=TODAY,
         target=target,
         relationships=relationships_of(links),
+        currency_rates=RATES,
     )
 
     for column in [*SCORE_COLUMNS, "engagement_percentile"]:
@@ -259,8 +263,8 @@ def test_a_missing_component_is_left_out_of_the_total_with_the_exact_renormalise
 def test_scoring_in_chunks_equals_scoring_at_once(rows, links, target, profile, cuts):
     frame = frame_of(rows)
     relationships = relationships_of(links)
-    benchmarks = compute_benchmarks(frame, profile)
-    options = {"today": TODAY, "benchmarks": benchmarks, "target": target}
+    benchmarks = compute_benchmarks(frame, profile, currency_rates=RATES)
+    options = {"today": TODAY, "benchmarks": benchmarks, "target": target, "currency_rates": RATES}
 
     at_once = score_accounts(frame, profile, relationships=relationships, **options)
     bounds = sorted({0, len(frame), *(cut for cut in cuts if cut < len(frame))})
@@ -285,7 +289,12 @@ def test_the_same_inputs_and_profile_give_the_same_scores_in_any_row_order(
 ):
     frame = frame_of(rows)
     relationships = relationships_of(links)
-    options = {"today": TODAY, "target": target, "relationships": relationships}
+    options = {
+        "today": TODAY,
+        "target": target,
+        "relationships": relationships,
+        "currency_rates": RATES,
+    }
 
     first = score_accounts(frame, profile, **options)
     again = score_accounts(frame.copy(), profile, **options)
