@@ -1,15 +1,19 @@
 """Reads of the ranked influencer browser: one published ranking's partition, filtered,
 sorted and paged by keyset, with a count that is exact only when it is cheap.
 
-A page costs three queries: the ranking (profile × brand, with the brand access check),
-the rows (the partition joined to the account and the person by primary key, LIMIT n+1)
-and the count (exact up to 10,000 rows, else the planner's estimate, in one statement).
+A page costs at most three queries: the ranking (profile × brand; cached for everyone until
+the next publish), the count (exact up to 10,000 rows, else the planner's estimate, in one
+statement that also checks that the user may see the chosen brand) and the rows (the
+partition joined to the account and the person by primary key, LIMIT n+1).
 Pages are keyset-paginated on the stored, unique integer rank: `rank > last` for the
 4R order, `(sort key, rank) > (key of last, last)` for the other orders, so a page 10,000
 rows deep reads as few rows as the first one.
 """
 
 import dataclasses
+import functools
+import math
+import re
 from types import SimpleNamespace
 
 import pandas as pd
@@ -128,38 +132,60 @@ class BrandNotVisible(Exception):
 RANKING_CACHE_SECONDS = 60
 
 
-def published_ranking(*, user, profile_id=None, brand_id=None):
+def published_ranking(*, profile_id=None, brand_id=None):
     """The published ranking of a profile (default: the default one) and brand (default:
-    none), in one query; a brand the user may not see gives no ranking."""
-    if not brand_id:
-        # The same for every user: cached until the next publish (the key holds the
-        # publish version), so a results request costs the count and the rows only.
-        key = f"discovery:ranking:{profile_id or 'default'}:{published_rankings_version()}"
-        ranking = cache.get(key)
-        if ranking is None:
-            ranking = _published_ranking_query(user=user, profile_id=profile_id)
-            if ranking is not None:
-                cache.set(key, ranking, RANKING_CACHE_SECONDS)
-        return ranking
-    return _published_ranking_query(user=user, profile_id=profile_id, brand_id=brand_id)
+    none), or None. The same for every user, so it is cached until the next publish (the
+    key holds the publish version): a results request then costs the count and the rows.
+
+    It does not check that the requester may see the brand; every caller does, in the
+    same request: `ranked_page` in its count statement, `visible_ranking` and the
+    influencer page with the requester's brands.
+    """
+    version = published_rankings_version()
+    key = f"discovery:ranking:{profile_id or 'default'}:{brand_id or 'none'}:{version}"
+    ranking = cache.get(key)
+    if ranking is None:
+        # "No ranking" is not cached: in tests (and for a moment after a commit) a publish
+        # may not have bumped the version yet.
+        ranking = _published_ranking_query(profile_id=profile_id, brand_id=brand_id)
+        if ranking is not None:
+            cache.set(key, ranking, RANKING_CACHE_SECONDS)
+    return ranking
 
 
-def _published_ranking_query(*, user, profile_id=None, brand_id=None):
+def _published_ranking_query(*, profile_id=None, brand_id=None):
     rankings = Ranking.objects.published().select_related("profile", "brand")
     if profile_id:
         rankings = rankings.filter(profile_id=profile_id)
     else:
         rankings = rankings.filter(profile__is_default=True)
     if brand_id:
-        rankings = rankings.filter(brand_id=brand_id, brand__in=Brand.objects.visible_to(user))
+        rankings = rankings.filter(brand_id=brand_id)
     else:
         rankings = rankings.filter(brand__isnull=True)
     return rankings.first()
 
 
+def visible_ranking(*, user, profile_id=None, brand_id=None):
+    """The published ranking (or None) of a profile and a brand the user may see; raises
+    BrandNotVisible for any other brand, whether it exists or not."""
+    check_brand_visible(user=user, brand_id=brand_id)
+    return published_ranking(profile_id=profile_id, brand_id=brand_id)
+
+
 def check_brand_visible(*, user, brand_id):
     if brand_id and not Brand.objects.visible_to(user).filter(pk=brand_id).exists():
         raise BrandNotVisible(brand_id)
+
+
+def brand_access(*, user, brand_id):
+    """The chosen brand, scoped to the user: empty when they may not see it. Discovery
+    reads it inside the statement that counts the results (see count_results)."""
+    if not brand_id:
+        return None
+    if not user.is_authenticated:
+        raise BrandNotVisible(brand_id)
+    return Brand.objects.visible_to(user).filter(pk=brand_id).values("pk")
 
 
 def sort_key_sql(sort, *, table=TABLE):
@@ -215,18 +241,44 @@ def filtered_scores(*, ranking, filterset):
 
 
 def count_results(
-    *, ranking, filterset, queryset, lead_accounts_only=False, limit=EXACT_COUNT_LIMIT
+    *,
+    ranking,
+    filterset,
+    queryset,
+    lead_accounts_only=False,
+    limit=EXACT_COUNT_LIMIT,
+    access=None,
 ):
     """Exact up to 10,000 rows, else the planner's estimate, in one statement (the
-    discovery_count function, influencers migration 0003). Without row filters the
-    ranking knows its size: no query at all."""
-    if not filterset.active_filters and not lead_accounts_only:
+    discovery_count function, influencers migration 0004). Without row filters the
+    ranking knows its size.
+
+    With a brand, `access` (brand_access: the brand scoped to the requester) is checked by
+    the same statement, `WHERE EXISTS (…)`: when the requester may not see the brand, no
+    row comes back, nothing is counted, and the result is None. The brand's ranking is
+    cached for every user, so this is the request's only access check, at no extra query.
+    """
+    needs_count = bool(filterset.active_filters) or lead_accounts_only
+    if access is None and not needs_count:
         return ResultCount(ranking.accounts_ranked, True)
-    inner_sql, params = queryset.order_by().values("rank").query.sql_with_params()
     with connection.cursor() as cursor:
-        inner = cursor.mogrify(inner_sql, params).decode()
-        cursor.execute("SELECT value, is_exact FROM discovery_count(%s, %s)", [inner, limit])
-        value, is_exact = cursor.fetchone()
+        if needs_count:
+            inner_sql, params = queryset.order_by().values("rank").query.sql_with_params()
+            inner = cursor.mogrify(inner_sql, params).decode()
+            sql = "SELECT value, is_exact FROM discovery_count(%s, %s)"
+            params = [inner, limit]
+        else:
+            sql, params = "SELECT %s::bigint, true", [ranking.accounts_ranked]
+        if access is not None:
+            access_sql, access_params = access.query.sql_with_params()
+            # Uncorrelated: PostgreSQL evaluates it once, before counting anything.
+            sql = f"{sql} WHERE EXISTS ({access_sql})"
+            params = [*params, *access_params]
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    value, is_exact = found
     return ResultCount(int(value), bool(is_exact))
 
 
@@ -269,7 +321,8 @@ def ranked_page(*, user, data, page_size=PAGE_SIZE, lead_accounts_only=False):
     filterset.brand_id = brand_id
     if not is_valid:
         return ResultPage(None, [], None, None, sort, filterset)
-    ranking = published_ranking(user=user, profile_id=profile_id, brand_id=brand_id)
+    access = brand_access(user=user, brand_id=brand_id)
+    ranking = published_ranking(profile_id=profile_id, brand_id=brand_id)
     if ranking is None:
         check_brand_visible(user=user, brand_id=brand_id)
         return ResultPage(None, [], None, None, sort, filterset)
@@ -283,7 +336,12 @@ def ranked_page(*, user, data, page_size=PAGE_SIZE, lead_accounts_only=False):
         queryset=filtered,
         lead_accounts_only=lead_accounts_only,
         limit=SEARCH_EXACT_COUNT_LIMIT if is_search else EXACT_COUNT_LIMIT,
+        access=access,
     )
+    if count is None:
+        # The brand exists and has a ranking, but not for this user: the same answer
+        # as a brand that does not exist.
+        raise BrandNotVisible(brand_id)
     is_sparse = count.is_exact and count.value < (ranking.accounts_ranked or 0)
     rows = ranked_rows(
         ordered(filtered, ranking=ranking, sort=sort, after=after, is_sparse=is_sparse)[
@@ -349,11 +407,12 @@ def influencer_profile(*, user, influencer, data):
     if brand_id and brand_id not in {brand.pk for brand in brands}:
         raise BrandNotVisible(brand_id)
     brand = next((brand for brand in brands if brand.pk == brand_id), None)
-    ranking = published_ranking(user=user, profile_id=profile_id, brand_id=brand_id)
+    # The brand is one of the user's (checked just above).
+    ranking = published_ranking(profile_id=profile_id, brand_id=brand_id)
     # A brand without a ranking of its own yet: the profile's general scores, said so.
     is_fallback = False
     if ranking is None and brand_id:
-        ranking = published_ranking(user=user, profile_id=profile_id, brand_id=None)
+        ranking = published_ranking(profile_id=profile_id, brand_id=None)
         is_fallback = ranking is not None
     accounts = list(influencer.accounts.order_by("-followers", "platform"))
     scores = {}
@@ -402,7 +461,11 @@ def influencer_profile(*, user, influencer, data):
             .first()
         )
 
-    similar = similar_accounts(ranking=ranking, account=lead) if lead and lead.score else []
+    similar = (
+        similar_accounts(ranking=ranking, account=lead, bio=influencer.bio)
+        if lead and lead.score
+        else []
+    )
     charts = {
         "components": [
             {
@@ -484,38 +547,257 @@ def influencer_profile(*, user, influencer, data):
     }
 
 
+# --- similar influencers -------------------------------------------------------------------
+
+# Peers (same platform and follower tier) read on each side of the person's rank: the
+# candidates come from these 1,000 at most, whatever the size of the database.
+SIMILAR_NEIGHBOURHOOD = 500
+# Of those, the nearest in rank that share a category, and the nearest that share one of
+# the person's most distinctive bio words, are compared.
 SIMILAR_CANDIDATES = 60
+SIMILAR_KEYWORDS = 8
+SIMILAR_REASON_TERMS = 3
+TERM_STATISTICS_SECONDS = 3600
+CATEGORY, WORD = "category", "word"
+WORD_PATTERN = re.compile(r"[^\W_]+")
 
 
-def similar_accounts(*, ranking, account, limit=SIMILAR_LIMIT):
-    """Same platform and follower tier, sharing a category: among the 60 best-ranked such
-    accounts (read in rank order from the platform index), most shared categories first.
+@dataclasses.dataclass
+class SimilarInfluencer:
+    """A suggestion of the influencer page, with what it shares with the person."""
 
-    Ranking every peer by shared categories would read tens of thousands of rows at a
-    million accounts; the best-ranked candidates are the ones worth proposing anyway.
+    influencer_id: int
+    name: str
+    handle: str
+    rank: int
+    total: float | None
+    followers: int | None
+    categories: list
+    similarity: float
+    shared_categories: list
+    shared_words: list
+
+    @property
+    def reason(self):
+        """In words: "shares fitness, travel; bio mentions hiking"."""
+        parts = []
+        if self.shared_categories:
+            parts.append(f"shares {', '.join(self.shared_categories)}")
+        if self.shared_words:
+            parts.append(f"bio mentions {', '.join(self.shared_words)}")
+        return "; ".join(parts)
+
+
+@dataclasses.dataclass(frozen=True)
+class TermStatistics:
+    """How common each category and word is among a ranking's accounts: PostgreSQL's own
+    statistics of the partition (`pg_stats.most_common_elems` of `categories` and
+    `search_vector`, gathered by the ANALYZE that ends every build), so the rarity of a
+    term costs no scan. A term missing from the list is rarer than every listed one: it
+    counts as half the rarest listed share, as the planner assumes."""
+
+    accounts: int
+    shares: dict  # {(kind, term): share of the accounts that have it}
+    floors: dict  # {kind: the smallest listed share}; no entry: no statistics
+
+    def idf(self, kind, term):
+        """ln((N + 1) / (N × share + 1)): 0 for a term every account has. Without
+        statistics every term weighs 1 (plain cosine)."""
+        floor = self.floors.get(kind)
+        if floor is None:
+            return 1.0
+        share = self.shares.get((kind, term), floor / 2)
+        return math.log((self.accounts + 1) / (self.accounts * share + 1))
+
+
+def term_statistics(ranking):
+    """The ranking's TermStatistics, cached for an hour (a ranking's table never changes)."""
+    key = f"discovery:term-statistics:{ranking.pk}"
+    statistics = cache.get(key)
+    if statistics is None:
+        statistics = _read_term_statistics(ranking)
+        cache.set(key, statistics, TERM_STATISTICS_SECONDS)
+    return statistics
+
+
+def _read_term_statistics(ranking):
+    kinds = {"categories": CATEGORY, "search_vector": WORD}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, most_common_elems::text::text[], most_common_elem_freqs "
+            "FROM pg_stats WHERE schemaname = current_schema() AND tablename = %s "
+            "AND attname = ANY(%s)",
+            [storage.partition_table(ranking.pk), list(kinds)],
+        )
+        found = cursor.fetchall()
+    shares, floors = {}, {}
+    for column, elements, frequencies in found:
+        if not elements or not frequencies:
+            continue
+        kind = kinds[column]
+        # The frequencies are followed by their minimum, maximum (and for arrays the
+        # share of NULLs).
+        shares.update(
+            ((kind, element), frequency)
+            for element, frequency in zip(elements, frequencies, strict=False)
+        )
+        floors[kind] = frequencies[len(elements)]
+    return TermStatistics(
+        accounts=max(ranking.accounts_ranked or 0, 1), shares=shares, floors=floors
+    )
+
+
+@functools.cache
+def _stop_words():
+    # The list relevance uses (scoring/engine/terms.py), so both read the same words.
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return ENGLISH_STOP_WORDS
+
+
+def bio_words(text):
+    """{word: count}: runs of letters and digits, lower-cased, of two characters or more,
+    without English stop words (a hashtag is its word: `#hiking` is `hiking`)."""
+    stop_words = _stop_words()
+    counts = {}
+    for word in WORD_PATTERN.findall((text or "").lower()):
+        if len(word) > 1 and word not in stop_words:
+            counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+def term_weights(*, categories, bio, statistics):
+    """TF-IDF weights of a profile's terms: each category once, each bio word
+    1 + ln(count) (as relevance counts words), both times its rarity. Terms that every
+    account has weigh nothing and are dropped."""
+    weights = {}
+    for category in dict.fromkeys(categories or []):
+        weights[(CATEGORY, category)] = statistics.idf(CATEGORY, category)
+    for word, count in bio_words(bio).items():
+        weights[(WORD, word)] = (1 + math.log(count)) * statistics.idf(WORD, word)
+    return {term: weight for term, weight in weights.items() if weight > 0}
+
+
+def similar_accounts(*, ranking, account, bio, limit=SIMILAR_LIMIT):
+    """Influencers like the person of `account` (their best-ranked, scored account), one
+    suggestion per person: same platform and follower tier, nearest by categories and bio
+    words.
+
+    Nearness is the cosine of TF-IDF vectors over categories and bio words, the rarity of
+    a term read from the ranking's statistics (TermStatistics): sharing "hiking" says more
+    than sharing "creator". It is computed for a bounded set of candidates, so the page
+    costs the same at a million accounts: of the 1,000 peers ranked nearest to the
+    account (500 on each side, read through the rank index), the 60 nearest that share a
+    category and the 60 nearest that share one of the person's eight most distinctive
+    bio words. Comparing every peer would read tens of thousands of rows.
     """
     score = account.score
-    categories = score.categories or []
-    peers = AccountScore.objects.filter(
-        ranking_id=ranking.pk, platform=score.platform, follower_tier=score.follower_tier
-    ).exclude(influencer_id=score.influencer_id)
-    if categories:
-        peers = peers.filter(categories__overlap=categories)
-    # Two statements: with the ranks as literals the planner reads exactly those rows.
-    candidates = list(peers.order_by("rank").values_list("rank", flat=True)[:SIMILAR_CANDIDATES])
-    if not candidates:
+    if ranking is None or score is None:
         return []
-    queryset = AccountScore.objects.filter(ranking_id=ranking.pk, rank__in=candidates)
-    if categories:
-        shared = RawSQL(
-            f"cardinality(ARRAY(SELECT unnest({TABLE}.categories) INTERSECT "
-            "SELECT unnest(%s::varchar[])))",
-            [categories],
+    statistics = term_statistics(ranking)
+    own = term_weights(categories=score.categories, bio=bio, statistics=statistics)
+    categories = [term for kind, term in own if kind == CATEGORY]
+    keywords = sorted(
+        (term for kind, term in own if kind == WORD), key=lambda word: (-own[(WORD, word)], word)
+    )[:SIMILAR_KEYWORDS]
+    ranks = _similar_candidate_ranks(
+        ranking=ranking, score=score, categories=categories, keywords=keywords
+    )
+    if not ranks:
+        return []
+    candidates = (
+        AccountScore.objects.filter(ranking_id=ranking.pk, rank__in=ranks)
+        .exclude(influencer_id=score.influencer_id)
+        .values(
+            "rank",
+            "influencer_id",
+            "total",
+            "followers",
+            "categories",
+            "account__handle",
+            "influencer__name",
+            "influencer__bio",
         )
-        queryset = queryset.annotate(shared=shared).order_by("-shared", "rank")
+    )
+    own_norm = math.sqrt(sum(weight * weight for weight in own.values()))
+    similar = []
+    for candidate in candidates:
+        theirs = term_weights(
+            categories=candidate["categories"],
+            bio=candidate["influencer__bio"],
+            statistics=statistics,
+        )
+        shared = {term: own[term] * theirs[term] for term in own.keys() & theirs.keys()}
+        if not shared:
+            continue
+        norm = math.sqrt(sum(weight * weight for weight in theirs.values()))
+        similarity = sum(shared.values()) / (own_norm * norm)
+        # Most telling first; words that repeat a shared category are not said twice.
+        by_weight = sorted(shared, key=lambda term: (-shared[term], term[1]))
+        shared_categories = [term for kind, term in by_weight if kind == CATEGORY]
+        said = {word for category in shared_categories for word in bio_words(category)}
+        shared_words = [term for kind, term in by_weight if kind == WORD and term not in said]
+        similar.append(
+            SimilarInfluencer(
+                influencer_id=candidate["influencer_id"],
+                name=candidate["influencer__name"],
+                handle=candidate["account__handle"],
+                rank=candidate["rank"],
+                total=candidate["total"],
+                followers=candidate["followers"],
+                categories=candidate["categories"] or [],
+                similarity=similarity,
+                shared_categories=shared_categories[:SIMILAR_REASON_TERMS],
+                shared_words=shared_words[:SIMILAR_REASON_TERMS],
+            )
+        )
+    # Rounded, so that equal similarities summed in another order tie (then: by rank).
+    similar.sort(key=lambda item: (-round(item.similarity, 9), item.rank))
+    # One suggestion per person: their nearest (then best-ranked) account.
+    people = {}
+    for item in similar:
+        people.setdefault(item.influencer_id, item)
+    return list(people.values())[:limit]
+
+
+def _similar_candidate_ranks(*, ranking, score, categories, keywords):
+    """Ranks of the candidates (see similar_accounts), in one statement. The neighbourhood
+    is read first and bounded (LIMIT on each side), so a rare word never makes the walk
+    through the rank index run to the end of the table."""
+    if not categories and not keywords:
+        return []
+    if score.follower_tier is None:
+        tier_sql, tier_params = "follower_tier IS NULL", []
     else:
-        queryset = queryset.order_by("rank")
-    return list(queryset.select_related("account", "influencer").defer(*DEFERRED)[:limit])
+        tier_sql, tier_params = "follower_tier = %s", [score.follower_tier]
+    side = (
+        f"SELECT rank, influencer_id, categories, search_vector FROM {TABLE} "
+        f"WHERE ranking_id = %s AND platform = %s AND {tier_sql} AND rank {{}} %s "
+        "ORDER BY rank {} LIMIT %s"
+    )
+    side_params = [ranking.pk, score.platform, *tier_params, score.rank, SIMILAR_NEIGHBOURHOOD]
+    sql = f"WITH near AS (({side.format('>', 'ASC')}) UNION ALL ({side.format('<', 'DESC')}))"
+    params = [*side_params, *side_params]
+    nearest = "ORDER BY abs(rank - %s), rank LIMIT %s"
+    branches = []
+    if categories:
+        branches.append(
+            "(SELECT rank FROM near WHERE influencer_id <> %s "
+            f"AND categories && %s::varchar[] {nearest})"
+        )
+        params += [score.influencer_id, categories, score.rank, SIMILAR_CANDIDATES]
+    if keywords:
+        # Any of the words; plainto_tsquery takes each as text, never as query syntax.
+        query = " || ".join(["plainto_tsquery('simple', %s)"] * len(keywords))
+        branches.append(
+            "(SELECT rank FROM near WHERE influencer_id <> %s "
+            f"AND search_vector @@ ({query}) {nearest})"
+        )
+        params += [score.influencer_id, *keywords, score.rank, SIMILAR_CANDIDATES]
+    sql += " " + " UNION ".join(branches)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [rank for (rank,) in cursor.fetchall()]
 
 
 def timezone_today():

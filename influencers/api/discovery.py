@@ -301,15 +301,11 @@ INFLUENCER_ID = OpenApiParameter(
 def _scope_and_history(*, request, accounts):
     data = request.query_params
     try:
-        ranking = discovery.published_ranking(
+        ranking = discovery.visible_ranking(
             user=request.user,
             profile_id=discovery._int_or_none(data.get("profile")),
             brand_id=discovery._int_or_none(data.get("brand")),
         )
-        if ranking is None:
-            discovery.check_brand_visible(
-                user=request.user, brand_id=discovery._int_or_none(data.get("brand"))
-            )
     except discovery.BrandNotVisible as error:
         raise Http404("No such brand.") from error
     ids = [account.pk for account in accounts]

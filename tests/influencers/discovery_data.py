@@ -86,7 +86,7 @@ def build_catalogue():
             engagement_rate=rate,
             engagement_rate_denominator="followers" if rate else "",
             price_per_post=price,
-            price_currency="EUR" if price else "",
+            price_currency="USD" if price else "",
             metrics_as_of=as_of,
         )
         MetricSnapshotFactory(account=account, as_of=as_of, followers=followers)

@@ -91,10 +91,10 @@ def test_similar_influencers_share_platform_tier_and_categories(logged_in_client
         reverse("influencer-detail", args=[accounts["leo_lifts"].influencer_id])
     )
 
-    similar = [row.account.handle for row in response.context["similar"]]
-    # instagram micro sharing fitness or food: Ben (food), Eve (food); not Ida (art)
-    assert similar == sorted(similar, key=lambda h: similar.index(h))
-    assert set(similar) == {"ben_bakes", "eve_eats"}
+    similar = [(item.handle, item.reason) for item in response.context["similar"]]
+    # instagram micro sharing fitness or food: Eve (food, vegan) and Ben (food, baking); not
+    # Ida (art). "baking" is rarer than "vegan", so Ben's profile is further from Leo's.
+    assert similar == [("eve_eats", "shares food"), ("ben_bakes", "shares food")]
 
 
 @pytest.mark.django_db
