@@ -94,6 +94,54 @@ def check_upload_size(uploaded):
     return None
 
 
+def check_upload_sizes(uploads):
+    """The one-line refusal for files over the limit together (it is per upload), or None."""
+    if len(uploads) == 1:
+        return check_upload_size(uploads[0])
+    limit = max_upload_bytes()
+    total = sum(uploaded.size for uploaded in uploads)
+    if total > limit:
+        return (
+            f"These files are {describe_size(total)} together; the limit is "
+            f"{describe_size(limit)}. Upload fewer at a time, or import them with "
+            "`manage.py import_metrics`."
+        )
+    return None
+
+
+def check_not_empty(uploads):
+    """The one-line refusal for an empty file among the uploads, or None."""
+    empty = [uploaded.name for uploaded in uploads if uploaded.size == 0]
+    if not empty:
+        return None
+    if len(uploads) == 1:
+        return "This file is empty."
+    return f"{', '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty."
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """One or more files from one input (``<input type=file multiple>``); cleans to a list."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        # Empty files are refused by the form, naming them (Django's message does not).
+        kwargs.setdefault("allow_empty_file", True)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        clean_one = super().clean
+        files = [item for item in data if item] if isinstance(data, list | tuple) else [data]
+        if not any(files):
+            clean_one(None, initial)  # "No file was submitted." / "This field is required."
+            return []
+        return [clean_one(item, initial) for item in files]
+
+
 def check_as_of(value):
     if value and value > timezone.localdate():
         return "The date cannot be in the future."
@@ -101,8 +149,12 @@ def check_as_of(value):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        help_text="CSV, TSV or Excel export, our CSV template, or a recorded API export (JSON).",
+    file = MultipleFileField(
+        label="Files",
+        help_text="CSV, TSV or Excel export, our CSV template, or a recorded API export "
+        "(JSON). The files of one API export go together — select them all, or upload a .zip "
+        "of them: a profile with its media pages, channels.list with videos.list, TikTok user "
+        "info with its video query.",
     )
     source = forms.CharField(
         max_length=100,
@@ -139,7 +191,7 @@ class ImportUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs.update(
             {
-                "accept": ".csv,.tsv,.txt,.xlsx,.json",
+                "accept": ".csv,.tsv,.txt,.xlsx,.json,.zip",
                 "data-max-bytes": max_upload_bytes(),
                 "data-max-label": describe_size(max_upload_bytes()),
             }
@@ -151,13 +203,15 @@ class ImportUploadForm(forms.Form):
             field.widget.attrs.setdefault("class", css)
 
     def clean_file(self):
-        uploaded = self.cleaned_data["file"]
-        refusal = check_upload_size(uploaded)
+        """The uploaded files, a list (one or several)."""
+        uploads = self.cleaned_data["file"]
+        refusal = check_upload_sizes(uploads)
         if refusal:
             raise forms.ValidationError(refusal, code="file_too_large")
-        if uploaded.size == 0:
-            raise forms.ValidationError("This file is empty.", code="empty")
-        return uploaded
+        empty = check_not_empty(uploads)
+        if empty:
+            raise forms.ValidationError(empty, code="empty")
+        return uploads
 
     def clean_as_of(self):
         value = self.cleaned_data["as_of"]

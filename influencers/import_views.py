@@ -33,6 +33,7 @@ from .importing.exceptions import ImportFileError
 from .models import ImportFormat, ImportJob, ImportStatus, MetricSnapshot, Platform, SocialAccount
 from .services.imports import (
     ERROR_COLUMNS,
+    find_handles,
     import_job_confirm,
     import_job_create,
     import_job_discard,
@@ -98,6 +99,7 @@ def _run_preview(job, *, mapping, platform):
             mapping=mapping or None,
             as_of=job.as_of,
             handle=job.account_handle or None,
+            find_handles=find_handles,
         )
     except ImportFileError:
         raise
@@ -127,8 +129,9 @@ def _discard_draft(job):
     import_job_discard(job=job)
 
 
-def _unreadable_message(error):
-    return f"This file cannot be read: {error}."
+def _unreadable_message(error, *, files=1):
+    subject = "This file cannot" if files == 1 else "These files cannot"
+    return f"{subject} be read: {error}."
 
 
 # --- Display helpers -----------------------------------------------------------------------
@@ -304,14 +307,14 @@ def import_list(request):
 
 @require_http_methods(["GET", "POST"])
 def import_new(request):
-    """Upload a file; it becomes a draft job whose mapping the user checks next."""
+    """Upload a file (or the several files of one API export, or a .zip of them); it becomes
+    a draft job whose mapping the user checks next."""
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        uploaded = data["file"]
+        uploads = data["file"]
         job = import_job_create(
-            file=uploaded,
-            original_name=uploaded.name,
+            files=[(uploaded.name, uploaded) for uploaded in uploads],
             source=data["source"],
             created_by=request.user,
             format=data["format"],
@@ -325,7 +328,7 @@ def import_new(request):
             _job_preview(job)
         except ImportFileError as error:
             _discard_draft(job)
-            form.add_error("file", _unreadable_message(error))
+            form.add_error("file", _unreadable_message(error, files=len(uploads)))
         else:
             return redirect("import-mapping", pk=job.pk)
     return render(

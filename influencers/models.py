@@ -157,6 +157,13 @@ class SocialAccount(models.Model):
             models.Index(
                 fields=["id"], condition=Q(needs_rescore=True), name="account_needs_rescore_idx"
             ),
+            # API exports that name an account by its platform id only (videos.list, media
+            # pages) find it here; most accounts have no id, so the index stays small.
+            models.Index(
+                fields=["platform", "external_id"],
+                condition=~Q(external_id=""),
+                name="account_external_id_idx",
+            ),
         ]
 
     def __str__(self):
@@ -270,7 +277,9 @@ class ImportJob(models.Model):
     original_name = models.CharField(max_length=255)
     checksum = models.CharField(max_length=64, help_text="SHA-256 of the file's bytes.")
     size_bytes = models.BigIntegerField(default=0)
-    format = models.CharField(max_length=30, choices=ImportFormat.choices, blank=True)
+    # The format asked for, then the one detected; several API exports imported together
+    # record theirs joined ("youtube_channels+youtube_videos"), hence the room.
+    format = models.CharField(max_length=100, choices=ImportFormat.choices, blank=True)
     source = models.CharField(max_length=100, help_text="Where the numbers come from.")
     platform = models.CharField(
         max_length=20, choices=Platform.choices, blank=True, help_text="For files without one."

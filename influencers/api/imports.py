@@ -16,7 +16,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from influencers.forms import check_as_of, check_upload_size
+from influencers.forms import check_as_of, check_not_empty, check_upload_sizes
 from influencers.import_views import stream_error_report
 from influencers.importing.aliases import MAPPING_TARGETS
 from influencers.models import ImportFormat, ImportJob, ImportRowError, ImportStatus, Platform
@@ -130,16 +130,23 @@ class ImportJobDetailSerializer(ImportJobSerializer):
 
 
 class ImportJobCreateSerializer(serializers.Serializer):
-    file = serializers.FileField(
-        help_text="CSV, TSV, XLSX, the Fourscore CSV template, or a recorded API export (JSON)."
+    file = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True),  # refused below, by name
+        allow_empty=False,
+        error_messages={"required": "No file was submitted.", "empty": "No file was submitted."},
+        help_text="CSV, TSV, XLSX, the Fourscore CSV template, or a recorded API export "
+        "(JSON). Repeat the part for the several files of one API export (a profile and its "
+        "media pages, channels.list and videos.list, TikTok user info and video query), or "
+        "send one .zip of them: they are imported together, as one job.",
     )
     source = serializers.CharField(
         max_length=100,
         required=False,
         allow_blank=True,
         default="",
-        help_text="Where the numbers come from (default: the file name); a mapping saved for "
-        "this source is reused when `mapping` is not given.",
+        help_text="Where the numbers come from (default: the API for API exports, e.g. "
+        "`YouTube Data API`, else the file name); a mapping saved for this source is reused "
+        "when `mapping` is not given.",
     )
     format = serializers.ChoiceField(
         choices=ImportFormat.choices, required=False, allow_blank=True, default=""
@@ -173,13 +180,14 @@ class ImportJobCreateSerializer(serializers.Serializer):
         required=False, default=False, help_text="Read and check everything, save nothing."
     )
 
-    def validate_file(self, uploaded):
-        refusal = check_upload_size(uploaded)
+    def validate_file(self, uploads):
+        refusal = check_upload_sizes(uploads)
         if refusal:
             raise FileTooLarge(refusal)
-        if uploaded.size == 0:
-            raise serializers.ValidationError("This file is empty.")
-        return uploaded
+        empty = check_not_empty(uploads)
+        if empty:
+            raise serializers.ValidationError(empty)
+        return uploads
 
     def validate_as_of(self, value):
         problem = check_as_of(value)
@@ -258,7 +266,7 @@ class ImportJobViewSet(
 
     @extend_schema(
         operation_id="imports_create",
-        summary="Upload a file to import; the worker imports it.",
+        summary="Upload a file (or the files of one API export) to import; the worker imports it.",
         description="Multipart upload. The answer (202) is the queued job: poll its `url`. "
         "Throttled (scope `expensive`).",
         request={"multipart/form-data": ImportJobCreateSerializer},
@@ -272,11 +280,9 @@ class ImportJobViewSet(
         incoming = ImportJobCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        uploaded = data["file"]
         with transaction.atomic():
             job = import_job_create(
-                file=uploaded,
-                original_name=uploaded.name,
+                files=[(uploaded.name, uploaded) for uploaded in data["file"]],
                 source=data["source"],
                 created_by=request.user,
                 format=data["format"],

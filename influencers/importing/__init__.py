@@ -5,18 +5,23 @@ upserts, import jobs) is built on top of it. The public API, by module:
 
 ``pipeline`` — the entry points
     ``prepare(source, *, today, format=None, platform=None, mapping=None, as_of=None,
-    handle=None, block_bytes=8 MiB) -> PreparedImport`` (format, platform, mapping,
-    excluded, notes, encoding; iterate it once for ``PreparedChunk(good, errors,
-    rows_read)`` with ``.rejected``); ``preview(source, ...) -> Preview`` (the mapping with a
-    status per header, the first 20 rows as text and in canonical form, their errors);
-    ``read_all(prepared) -> (good, errors)``; ``FORMATS``. ``source`` is a path, bytes, a
-    binary file object, or a list of JSON API exports to combine.
+    handle=None, find_handles=None, block_bytes=8 MiB) -> PreparedImport`` (format,
+    platform, mapping, excluded, notes, encoding; iterate it once for
+    ``PreparedChunk(good, errors, rows_read)`` with ``.rejected``); ``preview(source, ...)
+    -> Preview`` (the mapping with a status per header, the first 20 rows as text and in
+    canonical form, their errors);
+    ``read_all(prepared) -> (good, errors)``; ``default_source(source)`` (the API of API
+    exports); ``FORMATS``. ``source`` is a path, bytes, a binary file object, or a list of
+    JSON API exports to combine (a .zip archive of them too); ``find_handles`` looks up
+    accounts an export names only by their platform id.
+``archives`` — ``expand(sources)``: each .zip archive replaced by the files it holds.
 ``canonical`` — ``CANONICAL_COLUMNS``, ``CANONICAL_DTYPES``, ``to_canonical``.
 ``validation`` — ``validate(frame, *, today, problems=None, columns=None, duplicates=None)
     -> (good, errors)`` and ``DuplicateTracker``.
 ``error_report`` — ``ERROR_COLUMNS`` (line, column, field, value, reason, severity).
 ``readers`` — ``read_table(source, *, format=None, exclude=None) -> TableReader``.
-``api_exports`` — ``read_api_export``, ``combine_exports``, ``detect_api_format``.
+``api_exports`` — ``read_api_export``, ``combine_exports``, ``detect_api_format``,
+    ``api_source``.
 ``aliases`` — ``detect_mapping(headers)``, ``infer_platform(headers)``, ``is_protected``,
     ``MAPPING_TARGETS``, ``EXCLUDED``.
 ``values`` — strict scalar parsers: ``parse_count``, ``parse_percent``, ``parse_decimal``,

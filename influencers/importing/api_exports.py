@@ -17,9 +17,10 @@ Supported, detected from the document itself:
 Per-post data becomes account averages and medians over the posts in the files (each post
 counted once, by id). Several files of one account import together — profile plus media
 pages, channels plus videos, user info plus videos — matched by the account's id (or, for
-TikTok, by handle). Post ids are kept as text and JSON is parsed without floats
-(``parse_float=Decimal``; integers are Python ints), so a 64-bit id such as TikTok's
-``702874395068494965`` keeps every digit.
+TikTok, by handle); an account the files name only by its id can take the handle a
+``find_handles`` look-up knows for it (an account imported earlier). Post ids are kept as
+text and JSON is parsed without floats (``parse_float=Decimal``; integers are Python ints),
+so a 64-bit id such as TikTok's ``702874395068494965`` keeps every digit.
 
 Hidden Instagram likes: a post whose ``like_count`` is missing, or 0 while it has comments,
 had its likes hidden by the owner — its likes are unknown (left out of the averages), never 0.
@@ -31,7 +32,7 @@ the file and JSON path of the value.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -64,6 +65,16 @@ POST_COLUMNS = (
     "saves",
     "views",
 )
+# Where the numbers of each platform's exports come from: the default source of an import.
+API_SOURCES = {
+    "instagram": "Instagram Graph API",
+    "youtube": "YouTube Data API",
+    "tiktok": "TikTok Research API",
+}
+# (platform, external ids) -> {external id: handle} of the accounts known elsewhere.
+FindHandles = Callable[[str, list[str]], Mapping[str, str]]
+# Platforms whose exports may name an account only by its id (TikTok's name it by handle).
+_NAMED_BY_ID = frozenset({"instagram", "youtube"})
 _TIKTOK_USER_FIELDS = frozenset(
     {"follower_count", "following_count", "likes_count", "video_count", "display_name"}
 )
@@ -455,13 +466,33 @@ _POST_METRICS = (
 )
 
 
+def _name_by_id(accounts: Mapping[tuple[str, str], _Account], find_handles: FindHandles) -> int:
+    """Give the accounts the files name only by id the handle known for that id; returns how
+    many were found (one look-up per platform)."""
+    unnamed: dict[str, list[_Account]] = {}
+    for (platform, key), account in accounts.items():
+        if account.fields.get("handle") is None and key and platform in _NAMED_BY_ID:
+            unnamed.setdefault(platform, []).append(account)
+    found = 0
+    for platform, group in unnamed.items():
+        handles = find_handles(platform, [account.key for account in group])
+        for account in group:
+            handle = handles.get(account.key)
+            if handle:
+                account.fields["handle"] = handle
+                found += 1
+    return found
+
+
 def combine_exports(
-    exports: Sequence[ApiExport], *, as_of: date
+    exports: Sequence[ApiExport], *, as_of: date, find_handles: FindHandles | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str]]:
     """Merge exports into canonical rows: ``(frame, problems, posts, notes)``.
 
     Accounts are matched by platform and id (TikTok: handle); the values of a later file fill
-    what an earlier one left unknown, and posts become averages and medians.
+    what an earlier one left unknown, and posts become averages and medians. An account the
+    files name only by its id (videos.list, media pages without their profile) takes the
+    handle ``find_handles`` knows for that id, if any.
     """
     accounts: dict[tuple[str, str], _Account] = {}
     for export in exports:
@@ -481,6 +512,12 @@ def combine_exports(
     duplicated = sum(len(export.posts) for export in exports) - len(posts)
     if duplicated:
         notes.append(f"{duplicated} post(s) appear more than once: each is counted once.")
+    found = _name_by_id(accounts, find_handles) if find_handles is not None else 0
+    if found:
+        notes.append(
+            f"{found} account(s) that these files name only by their platform id were matched "
+            "to accounts already imported with that id."
+        )
     lines = {key: number for number, key in enumerate(accounts, start=1)}
     records = []
     for (platform, key), account in accounts.items():
@@ -515,12 +552,24 @@ def combine_exports(
 
 _UNNAMED = {
     "instagram": "the export does not name the account: import the media pages together with "
-    "the business_discovery profile response",
+    "(or after) the business_discovery profile response",
     "youtube": "the export does not name the channel: import videos.list together with "
-    "channels.list",
+    "(or after) channels.list",
     "tiktok": "the TikTok API response does not name the account: give its handle",
 }
 
 
 def export_platform(export: ApiExport) -> str:
     return export.format.split("_")[0]
+
+
+def api_source(documents: Iterable[Any]) -> str | None:
+    """The API that parsed JSON documents come from ("YouTube Data API"), when they are all
+    exports of one platform's API; None otherwise."""
+    platforms = set()
+    for document in documents:
+        kind = detect_api_format(document)
+        if kind is None:
+            return None
+        platforms.add(kind.split("_")[0])
+    return API_SOURCES[platforms.pop()] if len(platforms) == 1 else None

@@ -10,7 +10,7 @@ Formats: ``csv``, ``tsv``, ``xlsx``, ``canonical`` (our own CSV, see docs/import
 and the API exports ``instagram_graph``, ``youtube_channels``, ``youtube_videos``,
 ``tiktok_user_info``, ``tiktok_videos``; detected from the content when ``format`` is None.
 Several JSON exports of the same accounts (a profile and its media pages) can be passed
-together as a list.
+together as a list, or as one .zip archive of them (``archives``).
 
 A file that cannot be read at all raises ``ImportFileError`` with a one-line reason, when
 ``prepare`` is called (not later, as far as the header and first block allow).
@@ -25,9 +25,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import aliases
+from . import aliases, archives
 from .aliases import EXCLUDED, MAPPING_TARGETS, MULTI_SOURCE_FIELDS, detect_mapping, field_of
-from .api_exports import API_FORMATS, combine_exports, read_api_export
+from .api_exports import (
+    API_FORMATS,
+    FindHandles,
+    api_source,
+    combine_exports,
+    load_json,
+    read_api_export,
+)
 from .canonical import CANONICAL_COLUMNS, empty_canonical_frame, field_sources, to_canonical
 from .error_report import ERROR, concat_errors, error_frame
 from .exceptions import ImportFileError
@@ -117,11 +124,11 @@ def _status(header: str, target: str | None) -> str:
 
 
 def _sources(source: Source | Sequence[Source]) -> list[Source]:
-    if isinstance(source, list | tuple):
-        if not source:
-            raise ImportFileError("no file given")
-        return list(source)
-    return [source]
+    """The files to read: a list as given, each .zip archive replaced by its files."""
+    sources = list(source) if isinstance(source, list | tuple) else [source]
+    if not sources:
+        raise ImportFileError("no file given")
+    return archives.expand(sources)
 
 
 def _kind_of(source: Source, format: str | None) -> str:
@@ -252,6 +259,7 @@ def prepare(
     mapping: Mapping[str, str | None] | None = None,
     as_of: date | None = None,
     handle: str | None = None,
+    find_handles: FindHandles | None = None,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
 ) -> PreparedImport:
     """Open ``source`` and get ready to import it; iterate the result for the chunks.
@@ -263,13 +271,26 @@ def prepare(
     - ``mapping``: header → mapping target (or None) overriding the detected mapping.
     - ``as_of``: the date of rows without their own as_of cell (default: ``today``).
     - ``handle``: the account of an API export that does not name it (TikTok Research API).
+    - ``find_handles``: ``(platform, external ids) -> {external id: handle}`` of accounts
+      known elsewhere (the database), for API exports that name an account only by its id
+      (videos.list, media pages imported without their profile).
+
+    ``source`` may be a list of files, or a .zip archive of them: several API exports of the
+    same accounts are combined into one row per account.
     """
     sources = _sources(source)
     kinds = {_kind_of(item, format) for item in sources}
     if "json" in kinds:
         if kinds != {"json"}:
             raise ImportFileError("only API exports (JSON) can be imported together")
-        return _prepare_api(sources, today=today, format=format, as_of=as_of, handle=handle)
+        return _prepare_api(
+            sources,
+            today=today,
+            format=format,
+            as_of=as_of,
+            handle=handle,
+            find_handles=find_handles,
+        )
     if len(sources) > 1:
         raise ImportFileError("import one table at a time")
     try:
@@ -338,9 +359,12 @@ def _prepare_api(
     format: str | None,
     as_of: date | None,
     handle: str | None,
+    find_handles: FindHandles | None,
 ) -> PreparedImport:
     exports = [read_api_export(item, format=format, handle=handle) for item in sources]
-    frame, problems, posts, notes = combine_exports(exports, as_of=as_of or today)
+    frame, problems, posts, notes = combine_exports(
+        exports, as_of=as_of or today, find_handles=find_handles
+    )
     good, errors = validate(frame, today=today, problems=problems)
     rows = frame
     formats = sorted({export.format for export in exports})
@@ -383,6 +407,7 @@ def preview(
     mapping: Mapping[str, str | None] | None = None,
     as_of: date | None = None,
     handle: str | None = None,
+    find_handles: FindHandles | None = None,
     today: date | None = None,
     rows: int = PREVIEW_ROWS,
 ) -> Preview:
@@ -390,8 +415,15 @@ def preview(
     for what the user can still fix on the mapping page (no handle column, no platform)."""
     today = today or datetime.now(UTC).date()
     sources = _sources(source)
-    if _kind_of(sources[0], format) == "json":
-        prepared = prepare(sources, today=today, format=format, as_of=as_of, handle=handle)
+    if "json" in {_kind_of(item, format) for item in sources}:
+        prepared = prepare(
+            sources,
+            today=today,
+            format=format,
+            as_of=as_of,
+            handle=handle,
+            find_handles=find_handles,
+        )
         chunk = next(iter(prepared))
         return Preview(
             format=prepared.format,
@@ -405,6 +437,8 @@ def preview(
             rows=prepared.rows if prepared.rows is not None else chunk.good,
             errors=chunk.errors,
         )
+    if len(sources) > 1:
+        raise ImportFileError("import one table at a time")
     reader = read_table(
         sources[0],
         format="tsv" if format == "tsv" else ("xlsx" if format == "xlsx" else None),
@@ -453,6 +487,32 @@ def preview(
     )
 
 
+def default_source(source: Source | Sequence[Source]) -> str | None:
+    """The API a set of files comes from ("YouTube Data API") when they are all recorded
+    responses of one platform's API, else None (a table, mixed platforms, unreadable).
+
+    Successive imports of one API then share a source by default, so a videos.list imported
+    after its channels.list completes the same snapshots instead of starting new ones. A file
+    object is read and rewound.
+    """
+    try:
+        sources = _sources(source)
+        if {_kind_of(item, None) for item in sources} != {"json"}:
+            return None
+        return api_source(load_json(_rewound_bytes(item))[0] for item in sources)
+    except ImportFileError:
+        return None
+
+
+def _rewound_bytes(source: Source) -> Source:
+    if isinstance(source, str | Path | bytes | bytearray | memoryview):
+        return source
+    position = source.tell()
+    data = source.read()
+    source.seek(position)
+    return data
+
+
 def read_all(prepared: PreparedImport) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Concatenate every chunk: ``(good, errors)``. For tests and small files only."""
     goods: list[pd.DataFrame] = []
@@ -469,6 +529,7 @@ __all__: list[str] = [
     "PreparedChunk",
     "PreparedImport",
     "Preview",
+    "default_source",
     "prepare",
     "preview",
     "read_all",

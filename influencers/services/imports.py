@@ -10,6 +10,9 @@ import csv
 import hashlib
 import io
 import logging
+import shutil
+import tempfile
+import zipfile
 from pathlib import Path
 
 from django.core.files.base import File
@@ -17,13 +20,20 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from influencers.importing.exceptions import ImportFileError
-from influencers.importing.pipeline import prepare
-from influencers.models import ColumnMapping, ImportJob, ImportRowError, ImportStatus
+from influencers.importing.pipeline import FORMATS, TABLE_FORMATS, default_source, prepare
+from influencers.models import (
+    ColumnMapping,
+    ImportJob,
+    ImportRowError,
+    ImportStatus,
+    SocialAccount,
+)
 
 from . import staging
 
 logger = logging.getLogger(__name__)
 ERROR_COLUMNS = ["line", "column", "value", "reason", "severity"]
+BUNDLE_IN_MEMORY_BYTES = 16 * 1024 * 1024
 
 
 class DryRunRollback(Exception):
@@ -39,6 +49,18 @@ def file_checksum(stream):
     return digest.hexdigest()
 
 
+def files_checksum(streams):
+    """SHA-256 of one file's bytes; for several files, of their SHA-256s in order.
+
+    Order counts: when two files give the same account different values, the first file's
+    win, so the same files in another order are not the same import.
+    """
+    digests = [file_checksum(stream) for stream in streams]
+    if len(digests) == 1:
+        return digests[0]
+    return hashlib.sha256("\n".join(digests).encode()).hexdigest()
+
+
 def count_lines(path):
     """Newlines in the file: the denominator of the progress bar (cheap: 1 MiB reads)."""
     lines = 0
@@ -48,11 +70,59 @@ def count_lines(path):
     return max(lines, 1)
 
 
+def find_handles(platform, external_ids):
+    """{external id: handle} of the accounts of `platform` known by those ids.
+
+    Lets an API export that names a channel only by its id (videos.list, Instagram media
+    pages) land on the account an earlier import created.
+    """
+    rows = SocialAccount.objects.filter(platform=platform, external_id__in=external_ids)
+    return dict(rows.exclude(external_id="").values_list("external_id", "handle"))
+
+
+def _unique_names(names):
+    """The files' names, a repeated one numbered (`page.json`, `page (2).json`)."""
+    seen = set()
+    unique = []
+    for name in names:
+        path = Path(name)
+        candidate, number = path.name, 1
+        while candidate in seen:
+            number += 1
+            candidate = f"{path.stem} ({number}){path.suffix}"
+        seen.add(candidate)
+        unique.append(candidate)
+    return unique
+
+
+def _write_bundle(bundle, files):
+    """Several uploaded files as one zip archive (stored as the job's file; the importer
+    reads an archive as the files it holds, in this order)."""
+    with zipfile.ZipFile(bundle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, stream in files:
+            # A fixed date: the same files make the same archive, byte for byte.
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            stream.seek(0)
+            with archive.open(info, "w") as member:
+                shutil.copyfileobj(stream, member, 1 << 20)
+    bundle.seek(0)
+
+
+def _job_name(names):
+    """What the job is called in lists: the file's name, or the files' names joined."""
+    joined = " + ".join(names)
+    if len(joined) <= 255 or len(names) == 1:
+        return joined[:255]
+    return f"{names[0][:200]} + {len(names) - 1} more files"
+
+
 def import_job_create(
     *,
-    file,
-    original_name,
     source,
+    file=None,
+    original_name="",
+    files=None,
     created_by=None,
     format="",
     platform="",
@@ -62,18 +132,28 @@ def import_job_create(
     is_dry_run=False,
     status=ImportStatus.QUEUED,
 ):
-    """Store the uploaded file and a job for it. `file` is a binary file object.
+    """Store the uploaded file(s) and a job for them.
 
-    Without an explicit mapping, the mapping saved for the same source (if any) is used.
-    `status=DRAFT` keeps the job for the mapping step of the upload page.
+    Either `file` (a binary file object) and its `original_name`, or `files`: (name, binary
+    file object) pairs — the several files of one export (a profile and its media pages,
+    channels.list and videos.list…), imported together as one job. Several files are stored
+    as one zip archive; a .zip uploaded as it is works the same.
+
+    Without a source, API exports are sourced to their API ("YouTube Data API", so the
+    files of one export imported one by one still complete the same snapshots) and other
+    files to their name. Without an explicit mapping, the mapping saved for the same source
+    (if any) is used. `status=DRAFT` keeps the job for the mapping step of the upload page.
     """
-    checksum = file_checksum(file)
-    source = source or Path(original_name).stem[:100]
+    files = list(files) if files else [(original_name, file)]
+    names = _unique_names([name for name, _ in files])
+    streams = [stream for _, stream in files]
+    checksum = files_checksum(streams)
+    source = (source or default_source(streams) or Path(names[0]).stem)[:100]
     if not mapping:
         saved = ColumnMapping.objects.filter(source=source).first()
         mapping = saved.mapping if saved else {}
     job = ImportJob(
-        original_name=Path(original_name).name[:255],
+        original_name=_job_name(names),
         checksum=checksum,
         source=source,
         status=status,
@@ -85,7 +165,13 @@ def import_job_create(
         account_handle=account_handle or "",
         is_dry_run=is_dry_run,
     )
-    job.file.save(Path(original_name).name, File(file), save=False)
+    if len(files) == 1:
+        job.file.save(names[0], File(streams[0]), save=False)
+    else:
+        with tempfile.SpooledTemporaryFile(max_size=BUNDLE_IN_MEMORY_BYTES) as bundle:
+            _write_bundle(bundle, zip(names, streams, strict=True))
+            bundle_name = f"{Path(names[0]).stem}-and-{len(names) - 1}-more.zip"
+            job.file.save(bundle_name, File(bundle), save=False)
     job.size_bytes = job.file.size
     job.full_clean(exclude=["file", "mapping"])
     job.save()
@@ -173,6 +259,9 @@ def import_job_run(*, job_id, today=None, on_progress=None):
         started_at=timezone.now(),
         progress=0.0,
         progress_message="Reading the file",
+        # The date given to rows without one is kept: a retry on another day, or the same
+        # files imported again, date them the same way.
+        as_of=job.as_of or today,
     )
     previous = _identical_previous_import(job)
     if previous is not None:
@@ -183,11 +272,13 @@ def import_job_run(*, job_id, today=None, on_progress=None):
         prepared = prepare(
             path,
             today=today,
-            format=job.format or None,
+            # A retried job holds the detected format, "a+b" for several exports: detect again.
+            format=job.format if job.format in FORMATS else None,
             platform=job.platform or None,
             mapping=job.mapping or None,
             as_of=job.as_of,
             handle=job.account_handle or None,
+            find_handles=find_handles,
         )
         _save_progress(job, format=prepared.format, mapping=prepared.mapping)
         expected_rows = count_lines(path)
@@ -236,11 +327,15 @@ def import_job_run(*, job_id, today=None, on_progress=None):
 
 
 def _identical_previous_import(job):
-    """The newest import of this source, if it took the very same file the same way.
+    """The newest import of this source, if it took the very same files the same way.
 
-    Re-reading it would change nothing, so the job is answered from that one. Only the
+    Re-reading them would change nothing, so the job is answered from that one. Only the
     newest import of the source counts: after a corrected file, the old file again is a
-    real change (its values become the newest) and is imported in full.
+    real change (its values become the newest) and is imported in full. "The same way"
+    includes the date given to rows without one (the job's as_of, today by default): the
+    same API export imported on another day makes snapshots of another day. An account
+    that a file names only by its id may have been imported since, so files that had such
+    accounts rejected are read again.
     """
     if job.is_dry_run:
         return None
@@ -259,6 +354,8 @@ def _identical_previous_import(job):
         job.mapping and job.mapping != newest.mapping
     ):
         return None
+    if newest.rows_rejected and newest.format not in TABLE_FORMATS:
+        return None  # API exports are small: reading them again is cheap
     return newest
 
 

@@ -90,26 +90,33 @@ def copy_rows(cursor, table, frame):
     return len(frame)
 
 
+def _computed_rate_sql(value):
+    """(likes + comments + shares + saves, those known) / followers, or NULL; ``value`` maps
+    a metric's name to its SQL expression."""
+    parts = [value(f"avg_{name}") for name in ("likes", "comments", "shares", "saves")]
+    any_known = " OR ".join(f"{part} IS NOT NULL" for part in parts)
+    total = " + ".join(f"COALESCE({part}, 0)" for part in parts)
+    followers = value("followers")
+    return (
+        f"CASE WHEN ({any_known}) AND {followers} > 0 "
+        f"THEN ({total})::double precision / {followers} END"
+    )
+
+
 def _snapshot_values_sql(alias):
-    """SELECT expressions of SNAPSHOT_METRICS from a staged row.
+    """SELECT expressions of SNAPSHOT_METRICS from a staged row (a new account's metrics).
 
     The engagement rate is the export's own when it gives one; otherwise (likes + comments
     + shares + saves, those known) / followers, with "followers" as its denominator.
     """
-    parts = [f"{alias}.avg_{name}" for name in ("likes", "comments", "shares", "saves")]
-    any_known = " OR ".join(f"{part} IS NOT NULL" for part in parts)
-    total = " + ".join(f"COALESCE({part}, 0)" for part in parts)
-    computed = f"({any_known}) AND {alias}.followers > 0"
+    computed = _computed_rate_sql(lambda name: f"{alias}.{name}")
     values = []
     for name in SNAPSHOT_METRICS:
         if name == "engagement_rate":
-            values.append(
-                f"COALESCE({alias}.engagement_rate, CASE WHEN {computed} "
-                f"THEN ({total})::double precision / {alias}.followers END)"
-            )
+            values.append(f"COALESCE({alias}.engagement_rate, {computed})")
         elif name == "engagement_rate_denominator":
             values.append(
-                f"CASE WHEN {alias}.engagement_rate IS NOT NULL OR ({computed}) "
+                f"CASE WHEN COALESCE({alias}.engagement_rate, {computed}) IS NOT NULL "
                 "THEN 'followers' ELSE '' END"
             )
         elif name in {"audience_country", "price_currency"}:
@@ -117,6 +124,83 @@ def _snapshot_values_sql(alias):
         else:
             values.append(f"{alias}.{name}")
     return values
+
+
+# Snapshot metrics that an unknown incoming value never erases: each keeps its known value.
+KEPT_WHEN_UNKNOWN = [
+    name
+    for name in SNAPSHOT_METRICS
+    if name
+    not in {
+        "engagement_rate",
+        "engagement_rate_denominator",
+        "audience_country",
+        "price_per_post",
+        "price_currency",
+    }
+]
+RATE_INPUTS = ["followers", "avg_likes", "avg_comments", "avg_shares", "avg_saves"]
+
+
+def _merged_snapshot_sql(incoming, previous, *, incoming_denominator="'followers'"):
+    """SELECT expressions of SNAPSHOT_METRICS: the row ``incoming`` merged into the row
+    ``previous`` (a staged row into the snapshot of the same account, date and source; a new
+    newest snapshot into the account's current metrics). ``previous`` is all NULL when there
+    is none. ``incoming_denominator``: what the incoming engagement rate is per.
+
+    Unknown never erases known: a NULL (or, for text, empty) incoming value keeps the
+    previous one, a known one replaces it. A price and its currency go together (a new price
+    without a currency does not take the old price's currency). The engagement rate is the
+    incoming one when known; else, when a known incoming value changed what it is computed
+    from, it is computed again from the merged metrics (followers from the profile file,
+    averages from the media file land in one row); else the previous rate stays.
+    """
+    merged = {name: f"COALESCE({incoming}.{name}, {previous}.{name})" for name in KEPT_WHEN_UNKNOWN}
+    merged["audience_country"] = (
+        f"COALESCE(NULLIF({incoming}.audience_country, ''), "
+        f"NULLIF({previous}.audience_country, ''), '')"
+    )
+    has_price = f"{incoming}.price_per_post IS NOT NULL"
+    merged["price_per_post"] = (
+        f"CASE WHEN {has_price} THEN {incoming}.price_per_post ELSE {previous}.price_per_post END"
+    )
+    merged["price_currency"] = (
+        f"CASE WHEN {has_price} THEN COALESCE({incoming}.price_currency, '') "
+        f"ELSE COALESCE(NULLIF({previous}.price_currency, ''), "
+        f"NULLIF({incoming}.price_currency, ''), '') END"
+    )
+    inputs_changed = " OR ".join(
+        f"({incoming}.{name} IS NOT NULL AND {incoming}.{name} IS DISTINCT FROM {previous}.{name})"
+        for name in RATE_INPUTS
+    )
+    rate = f"CASE WHEN {inputs_changed} THEN {_computed_rate_sql(merged.__getitem__)} END"
+    merged["engagement_rate"] = (
+        f"COALESCE({incoming}.engagement_rate, {rate}, {previous}.engagement_rate)"
+    )
+    merged["engagement_rate_denominator"] = (
+        f"CASE WHEN {incoming}.engagement_rate IS NOT NULL THEN {incoming_denominator} "
+        f"WHEN {rate} IS NOT NULL THEN 'followers' "
+        f"ELSE COALESCE({previous}.engagement_rate_denominator, '') END"
+    )
+    return [merged[name] for name in SNAPSHOT_METRICS]
+
+
+def _keep_known_sql(name):
+    """SET expression of ON CONFLICT: the same rule against a snapshot that another import
+    wrote after this statement read the table (a race, or the normal path's no-op)."""
+    if name == "audience_country":
+        return f"COALESCE(NULLIF(EXCLUDED.{name}, ''), snapshot.{name})"
+    if name == "engagement_rate_denominator":
+        return (
+            f"CASE WHEN EXCLUDED.engagement_rate IS NOT NULL THEN EXCLUDED.{name} "
+            f"ELSE snapshot.{name} END"
+        )
+    if name == "price_currency":
+        return (
+            f"CASE WHEN EXCLUDED.price_per_post IS NOT NULL THEN EXCLUDED.{name} "
+            f"ELSE COALESCE(NULLIF(snapshot.{name}, ''), EXCLUDED.{name}) END"
+        )
+    return f"COALESCE(EXCLUDED.{name}, snapshot.{name})"
 
 
 def _row(alias, names):
@@ -132,7 +216,9 @@ def merge_staging(cursor, table, *, job_id, source):
     """
     # Scratch tables of the merge; dropped here too because ON COMMIT DROP does not fire
     # when the caller's transaction is itself nested (tests, dry runs).
-    cursor.execute("DROP TABLE IF EXISTS import_new_accounts, import_touched, import_gaps")
+    cursor.execute(
+        "DROP TABLE IF EXISTS import_new_accounts, import_touched, import_account_gaps, import_gaps"
+    )
     # Sorting and hashing a million staged rows in memory instead of spilling to disk is
     # the difference between seconds and minutes; LOCAL ends with the transaction.
     cursor.execute("SET LOCAL work_mem = '256MB'")
@@ -206,34 +292,38 @@ def merge_staging(cursor, table, *, job_id, source):
         # next million rows by index lookups instead of one hash join.
         cursor.execute("ANALYZE influencers_socialaccount")
 
-    # 2. Snapshots: a hash join finds the rows that are new or different; only those are
-    #    written (an ON CONFLICT over identical rows would still lock each of them).
+    # 2. Snapshots: each staged row merged into the snapshot of the same account, date and
+    #    source (unknown never erases known); a hash join finds the rows that are new or
+    #    different and only those are written (an ON CONFLICT over identical rows would
+    #    still lock each of them).
     metrics = ", ".join(SNAPSHOT_METRICS)
-    named_values = ", ".join(
-        f"{value} AS {name}" for name, value in zip(SNAPSHOT_METRICS, snapshot_values, strict=True)
+    merged_values = ", ".join(
+        f"{value} AS {name}"
+        for name, value in zip(SNAPSHOT_METRICS, _merged_snapshot_sql("s", "m"), strict=True)
     )
-    changed = ", ".join(f"{name} = EXCLUDED.{name}" for name in SNAPSHOT_METRICS)
+    previous_values = ", ".join(f"m.{name} AS previous_{name}" for name in SNAPSHOT_METRICS)
+    previous_row = ", ".join(f"merged.previous_{name}" for name in SNAPSHOT_METRICS)
+    kept = ", ".join(f"{name} = {_keep_known_sql(name)}" for name in SNAPSHOT_METRICS)
     cursor.execute(
         f"""
         CREATE TEMP TABLE import_touched ON COMMIT DROP AS
-        WITH incoming AS (
-            SELECT a.id AS account_id, s.as_of, {named_values}
+        WITH merged AS (
+            SELECT a.id AS account_id, s.as_of, m.id AS snapshot_id, {merged_values},
+                   {previous_values}
             FROM {table} s
             JOIN influencers_socialaccount a ON a.platform = s.platform AND a.handle = s.handle
-        ), different AS (
-            SELECT incoming.*
-            FROM incoming
             LEFT JOIN influencers_metricsnapshot m
-                   ON m.account_id = incoming.account_id AND m.as_of = incoming.as_of
-                  AND m.source = %(source)s
-            WHERE m.id IS NULL OR ({_row("m", SNAPSHOT_METRICS)})
-                  IS DISTINCT FROM ({_row("incoming", SNAPSHOT_METRICS)})
+                   ON m.account_id = a.id AND m.as_of = s.as_of AND m.source = %(source)s
+        ), different AS (
+            SELECT * FROM merged
+            WHERE snapshot_id IS NULL
+               OR ({previous_row}) IS DISTINCT FROM ({_row("merged", SNAPSHOT_METRICS)})
         ), upserted AS (
             INSERT INTO influencers_metricsnapshot AS snapshot
                 (account_id, as_of, source, import_job_id, {metrics}, created_at)
             SELECT account_id, as_of, %(source)s, %(job_id)s, {metrics}, now() FROM different
             ON CONFLICT (account_id, as_of, source) DO UPDATE
-               SET {changed}, import_job_id = EXCLUDED.import_job_id
+               SET {kept}, import_job_id = EXCLUDED.import_job_id
             RETURNING account_id, as_of, (xmax = 0) AS is_new, {_row("snapshot", ACCOUNT_METRICS)}
         )
         SELECT * FROM upserted
@@ -248,13 +338,26 @@ def merge_staging(cursor, table, *, job_id, source):
 
     # 3. Existing accounts take the metrics of a snapshot this import wrote when it is now
     #    their newest one (a later date, or the same date written last); older history
-    #    written by the import leaves them as they are. Marked for rescoring when changed.
+    #    written by the import leaves them as they are. A metric that snapshot does not know
+    #    keeps the account's known value (videos.list the day after channels.list must not
+    #    wipe the subscribers off the account), by the snapshot merge's own rule. Marked for
+    #    rescoring when changed.
     newest_written = (
         "SELECT DISTINCT ON (account_id) * FROM import_touched ORDER BY account_id, as_of DESC"
         if has_histories
         else "SELECT * FROM import_touched"
     )
-    assignments = ", ".join(f"{name} = newest.{name}" for name in ACCOUNT_METRICS)
+    current = dict(
+        zip(
+            SNAPSHOT_METRICS,
+            _merged_snapshot_sql(
+                "newest", "account", incoming_denominator="newest.engagement_rate_denominator"
+            ),
+            strict=True,
+        )
+    )
+    current_row = ", ".join(current[name] for name in ACCOUNT_METRICS)
+    assignments = ", ".join(f"{name} = {current[name]}" for name in ACCOUNT_METRICS)
     cursor.execute(
         f"""
         UPDATE influencers_socialaccount AS account
@@ -266,13 +369,41 @@ def merge_staging(cursor, table, *, job_id, source):
            AND (account.metrics_as_of IS NULL OR newest.as_of >= account.metrics_as_of)
            AND ({_row("account", ACCOUNT_METRICS)}, account.metrics_as_of,
                 account.metrics_source)
-               IS DISTINCT FROM ({_row("newest", ACCOUNT_METRICS)}, newest.as_of, %(source)s)
+               IS DISTINCT FROM ({current_row}, newest.as_of, %(source)s)
         """,
         parameters,
     )
     accounts_changed = cursor.rowcount + accounts_created
 
-    # 4. Descriptive fields fill gaps on existing people, never overwrite what is there.
+    # 4. An existing account takes the platform id and link it lacks (an account created
+    #    from a CSV, then found in a channels.list): later exports that name it only by its
+    #    id find it. Only rows that carry one are joined (few, or none for most tables).
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE import_account_gaps ON COMMIT DROP AS
+        SELECT DISTINCT ON (a.id) a.id AS account_id, st.external_id, st.url
+        FROM {table} st
+        JOIN influencers_socialaccount a ON a.platform = st.platform AND a.handle = st.handle
+        WHERE (st.external_id IS NOT NULL OR st.url IS NOT NULL)
+          AND ((a.external_id = '' AND st.external_id <> '') OR (a.url = '' AND st.url <> ''))
+        ORDER BY a.id, st.as_of DESC, st.line DESC
+        """
+    )
+    if cursor.rowcount:
+        cursor.execute(
+            """
+            UPDATE influencers_socialaccount AS account
+               SET external_id = CASE WHEN account.external_id = ''
+                                      THEN COALESCE(s.external_id, '') ELSE account.external_id
+                                 END,
+                   url = CASE WHEN account.url = '' THEN COALESCE(s.url, '') ELSE account.url END,
+                   updated_at = now()
+              FROM import_account_gaps AS s
+             WHERE account.id = s.account_id
+            """
+        )
+
+    # 5. Descriptive fields fill gaps on existing people, never overwrite what is there.
     gaps = {
         "bio": "person.bio = '' AND s.bio <> ''",
         "country": "person.country = '' AND s.country <> ''",
@@ -316,7 +447,9 @@ def merge_staging(cursor, table, *, job_id, source):
              WHERE person.id = s.influencer_id
             """
         )
-    cursor.execute("DROP TABLE import_new_accounts, import_touched, import_gaps")
+    cursor.execute(
+        "DROP TABLE import_new_accounts, import_touched, import_account_gaps, import_gaps"
+    )
     return {
         "rows_staged": staged_rows,
         "rows_created": created,

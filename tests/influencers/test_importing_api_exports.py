@@ -90,7 +90,7 @@ def test_instagram_media_pages_alone_name_no_account():
             "line": 1,
             "column": "handle",
             "reason": "the export does not name the account: import the media pages together "
-            "with the business_discovery profile response",
+            "with (or after) the business_discovery profile response",
             "severity": "error",
         }
     ]

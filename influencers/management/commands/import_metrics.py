@@ -1,4 +1,5 @@
 import datetime as dt
+from contextlib import ExitStack
 from pathlib import Path
 
 from django.conf import settings
@@ -11,16 +12,33 @@ from influencers.models import ImportStatus, Platform
 from influencers.services.imports import import_job_create, import_job_error_rows, import_job_run
 
 
+def one_line(text):
+    """A reason on one line (a database error's message spans several)."""
+    return " ".join(str(text).split())
+
+
 class Command(BaseCommand):
     help = (
-        "Import a CSV/TSV/XLSX file or a recorded platform API export (JSON) into metric "
-        "snapshots. Exit code 0 when the file was processed (even with rejected rows)."
+        "Import a CSV/TSV/XLSX file, or the files of a recorded platform API export (JSON: a "
+        "profile and its media or video pages, or a .zip of them), into metric snapshots. "
+        "Exit code 0 when the files were processed (even with rejected rows); 1 with a "
+        "one-line reason when they cannot be read."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", type=Path)
+        parser.add_argument(
+            "paths",
+            nargs="+",
+            type=Path,
+            metavar="path",
+            help="a table, or the files of one API export, imported together as one job",
+        )
         parser.add_argument("--format", choices=FORMATS, help="default: detected")
-        parser.add_argument("--source", help="where the numbers come from (default: file name)")
+        parser.add_argument(
+            "--source",
+            help="where the numbers come from (default: the API for API exports, else the "
+            "file name)",
+        )
         parser.add_argument("--platform", choices=Platform.values, help="for files without one")
         parser.add_argument(
             "--as-of", type=dt.date.fromisoformat, help="date of rows without one (YYYY-MM-DD)"
@@ -32,14 +50,15 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="read and check everything, save nothing"
         )
 
-    def handle(self, *args, path, format, source, platform, as_of, handle, dry_run, **options):
-        if not path.is_file():
-            raise CommandError(f"{path}: no such file")
-        with path.open("rb") as stream:
+    def handle(self, *args, paths, format, source, platform, as_of, handle, dry_run, **options):
+        for path in paths:
+            if not path.is_file():
+                raise CommandError(f"{path}: no such file")
+        with ExitStack() as stack:
+            files = [(path.name, stack.enter_context(path.open("rb"))) for path in paths]
             job = import_job_create(
-                file=stream,
-                original_name=path.name,
-                source=source or path.stem,
+                files=files,
+                source=source or "",
                 format=format or "",
                 platform=platform or "",
                 as_of=as_of,
@@ -57,13 +76,13 @@ class Command(BaseCommand):
             job = import_job_run(job_id=job.pk, on_progress=show)
             show(job)
         if job.status == ImportStatus.FAILED:
-            raise CommandError(f"{path.name}: {job.failure_reason}")
+            raise CommandError(one_line(f"{job.original_name}: {job.failure_reason}"))
         report = self._write_report(job)
         prefix = "Dry run — nothing saved. " if job.is_dry_run else ""
         self.stdout.write(
             self.style.SUCCESS(
-                f"{prefix}Import #{job.pk} of {path.name} ({job.format}, source {job.source!r}): "
-                f"{job.rows_read:,} rows read, {job.rows_created:,} created, "
+                f"{prefix}Import #{job.pk} of {job.original_name} ({job.format}, source "
+                f"{job.source!r}): {job.rows_read:,} rows read, {job.rows_created:,} created, "
                 f"{job.rows_updated:,} updated, {job.rows_unchanged:,} unchanged, "
                 f"{job.rows_rejected:,} rejected; {job.accounts_created:,} new accounts."
             )
