@@ -282,7 +282,11 @@ def ranking_fail(*, ranking, reason):
 
 
 def ranking_build(*, profile, brand=None, kind=RankingKind.FULL, today=None, on_progress=None):
-    """Build and publish a ranking in this process (the `score` command)."""
+    """Build and publish a ranking in this process (the `score` command).
+
+    `on_progress(ranking, stage)` is called after each chunk ("scoring") and once before the
+    ranking's table is built ("publishing", the longest single step).
+    """
     # Without a brand the engine needs the numbers alone: read them once, for the
     # benchmarks and every chunk (the Celery chunks each read their own range instead).
     numbers = storage.read_numbers() if brand is None and kind == RankingKind.FULL else None
@@ -303,7 +307,9 @@ def ranking_build(*, profile, brand=None, kind=RankingKind.FULL, today=None, on_
                 preloaded=numbers,
             )
             if on_progress:
-                on_progress(ranking)
+                on_progress(ranking, "scoring")
+        if on_progress:
+            on_progress(ranking, "publishing")
         return ranking_publish(ranking=ranking)
     except Exception as error:
         ranking_fail(ranking=ranking, reason=f"{type(error).__name__}: {error}")

@@ -53,16 +53,21 @@ class Command(BaseCommand):
 
     def _build(self, profile, brand, *, quiet):
         label = f"{profile}" + (f" for {brand}" if brand else "")
-        with tqdm(total=1, desc=label, unit="chunk", disable=quiet) as bar:
+        with tqdm(total=1, desc=label, unit="step", disable=quiet) as bar:
 
-            def show(ranking):
-                bar.total = ranking.chunks_total
+            def show(ranking, stage):
+                # One step per chunk scored, and a last one: building the ranking's table.
+                bar.total = ranking.chunks_total + 1
                 bar.n = len(set(ranking.chunks_done))
+                if stage == "publishing":
+                    bar.set_postfix_str("building the ranking table and its indexes")
                 bar.refresh()
 
             ranking = services.ranking_build(
                 profile=profile, brand=brand, kind=RankingKind.FULL, on_progress=show
             )
+            bar.n = bar.total
+            bar.set_postfix_str("published")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Ranking #{ranking.pk} ({label}): {ranking.accounts_ranked:,} accounts ranked."
