@@ -1,7 +1,7 @@
 """The ranked list over HTTP, under concurrent load: gunicorn serving the app, keep-alive
 clients in threads, a fixed time per scenario.
 
-    BENCH_DATABASE_URL=postgresql://root@127.0.0.1:5432/fourscore_bench_discovery \\
+    BENCH_DATABASE_URL=postgresql://root@127.0.0.1:5432/fourscore_bench \\
         .venv/bin/python bench/discovery_http.py --seconds 3 --clients 2
 
 The scenarios are those of bench/discovery.py (run it once first: it seeds the million
