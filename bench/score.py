@@ -51,13 +51,7 @@ def _write_floor(storage, ranking):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
         start = time.perf_counter()
         cursor.execute(f"CREATE TABLE {table} AS TABLE {storage.partition_table(ranking.pk)}")
-        indexes = [f"CREATE UNIQUE INDEX {table}_pkey ON {table} (ranking_id, account_id)"]
-        indexes.append(f"CREATE UNIQUE INDEX {table}_rank ON {table} (rank)")
-        indexes += storage.discovery_index_statements(table, has_brand=False)
-        sessions = settings.FOURSCORE_SCORING_SESSIONS
-        storage._run_in_sessions(
-            storage._share_out(indexes, sessions), maintenance_work_mem="512MB"
-        )
+        storage.build_indexes(table, has_brand=False, sessions=settings.FOURSCORE_SCORING_SESSIONS)
         seconds = time.perf_counter() - start
         cursor.execute(f"DROP TABLE {table}")
     return seconds

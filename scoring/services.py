@@ -5,7 +5,7 @@ and published in one step. `ranking_build` runs every step in this process (the 
 command); the Celery tasks in scoring/tasks.py run the same steps on workers.
 """
 
-import logging
+import math
 from contextlib import contextmanager
 
 import pandas as pd
@@ -27,7 +27,6 @@ from scoring.models import (
     TierBenchmark,
 )
 
-logger = logging.getLogger(__name__)
 CHUNK_SIZE = 200_000
 PUBLISHED_VERSION_KEY = "scoring:published-rankings-version"
 # First key of the advisory locks taken while a ranking is published (the second: its id).
@@ -136,7 +135,7 @@ def ranking_start(
 
 def ranking_benchmarks(ranking):
     """The benchmark frame of a ranking (a "changed" build uses its base's)."""
-    source = ranking if ranking.kind == RankingKind.FULL else ranking.base
+    source = ranking
     while source is not None and source.kind != RankingKind.FULL:
         source = source.base
     records = list(
@@ -242,7 +241,6 @@ def _publish_lock(ranking):
 
 def _publish_built(ranking, ranked):
     """Attach the built table and flip the statuses, in one transaction."""
-    superseded = None
     with transaction.atomic():
         storage.attach_partition(ranking.pk)
         superseded = (
@@ -340,17 +338,23 @@ def rescore_changed_accounts(*, today=None):
     return built
 
 
-def rescore_everything(*, today=None):
-    """The nightly run: full rankings of the default profile, overall and for each brand,
-    plus every other profile that has a published ranking. Clears every rescore mark."""
-    started = timezone.now()
+def rescore_targets():
+    """The (profile id, brand id or None) pairs a nightly rescoring rebuilds, in order: the
+    default profile overall and for each brand, plus every pair with a published ranking."""
     scoring_profiles_install_presets()
     default = ScoringProfile.objects.default()
     targets = {(default.pk, None)}
     targets |= {(default.pk, brand_id) for brand_id in Brand.objects.values_list("id", flat=True)}
     targets |= set(Ranking.objects.published().values_list("profile_id", "brand_id"))
+    return sorted(targets, key=lambda pair: (pair[0], pair[1] or 0))
+
+
+def rescore_everything(*, today=None):
+    """The nightly run in this process: a full ranking of every `rescore_targets()` pair.
+    Clears every rescore mark."""
+    started = timezone.now()
     built = []
-    for profile_id, brand_id in sorted(targets, key=lambda pair: (pair[0], pair[1] or 0)):
+    for profile_id, brand_id in rescore_targets():
         profile = ScoringProfile.objects.get(pk=profile_id)
         brand = Brand.objects.get(pk=brand_id) if brand_id else None
         built.append(ranking_build(profile=profile, brand=brand, today=today))
@@ -392,12 +396,12 @@ def explain_scores(ranking, account_ids):
     explanations = {}
     for row in scores.itertuples(index=False):  # one page of rows at most
         text = str(row.explanation)
-        before = stored.get(row.account_id)
-        now = row.total
-        same = (before is None and now != now) or (
-            before is not None and now == now and abs(before - now) < 1e-9
+        before, now = stored.get(row.account_id), row.total
+        # Stored NULL is the engine's NaN (no total); otherwise the numbers must agree.
+        changed = (before is None) != math.isnan(now) or (
+            before is not None and abs(before - now) >= 1e-9
         )
-        if not same:
+        if changed:
             text += (
                 " Note: this account's inputs changed after the ranking was computed; "
                 "the next rescoring will update its score."

@@ -122,24 +122,23 @@ BRAND_SORTS = ("relevance", "relationship")
 # Engine outputs that are stored as they are.
 ENGINE_COLUMNS = [name for name in OUTPUT_COLUMNS if name in SCORE_COLUMNS]
 
-ACCOUNT_QUERY = """
-    SELECT a.id AS account_id, a.influencer_id, a.platform, a.followers,
+_NUMBER_COLUMNS = """
+           a.id AS account_id, a.influencer_id, a.platform, a.followers,
            a.avg_likes, a.avg_comments, a.avg_shares, a.avg_saves, a.avg_views,
            a.engagement_rate AS reported_engagement_rate, a.audience_credibility,
            a.price_per_post::double precision AS price_per_post, a.price_currency,
-           a.metrics_as_of, a.metrics_source,
+           a.metrics_as_of, a.metrics_source"""
+# Benchmarks (and rankings without a brand) need only the numbers, over every account.
+NUMBERS_QUERY = f"""
+    SELECT {_NUMBER_COLUMNS}
+    FROM influencers_socialaccount a
+"""
+# Relevance also needs the person's text.
+ACCOUNT_QUERY = f"""
+    SELECT {_NUMBER_COLUMNS},
            array_to_string(i.categories, ',') AS categories, i.bio, i.country, i.language
     FROM influencers_socialaccount a
     JOIN influencers_influencer i ON i.id = a.influencer_id
-"""
-# Benchmarks need only the numbers, over every account.
-NUMBERS_QUERY = """
-    SELECT a.id AS account_id, a.influencer_id, a.platform, a.followers,
-           a.avg_likes, a.avg_comments, a.avg_shares, a.avg_saves, a.avg_views,
-           a.engagement_rate AS reported_engagement_rate, a.audience_credibility,
-           a.price_per_post::double precision AS price_per_post, a.price_currency,
-           a.metrics_as_of, a.metrics_source
-    FROM influencers_socialaccount a
 """
 TEXT_COLUMNS = (
     "platform",
@@ -150,16 +149,6 @@ TEXT_COLUMNS = (
     "metrics_source",
     "price_currency",
 )
-
-
-def parent_table_sql():
-    every = {**SCORE_COLUMNS, **DISCOVERY_COLUMNS}
-    columns = ",\n    ".join(f"{name} {kind}" for name, kind in every.items())
-    return (
-        f"CREATE TABLE {PARENT_TABLE} (\n    ranking_id bigint NOT NULL,\n    rank integer "
-        f"NOT NULL,\n    {columns},\n    PRIMARY KEY (ranking_id, account_id)\n) "
-        "PARTITION BY LIST (ranking_id)"
-    )
 
 
 def read_frame(query, params=None):
@@ -318,11 +307,7 @@ def build_partition(
         for i in range(sessions)
     ]
     _run_in_sessions(fills, work_mem="256MB")
-    indexes = [f"CREATE UNIQUE INDEX {table}_pkey ON {table} (ranking_id, account_id)"]
-    # Keyset pagination walks the ranks; the unique index makes the rank a stable key.
-    indexes.append(f"CREATE UNIQUE INDEX {table}_rank ON {table} (rank)")
-    indexes += discovery_index_statements(table, has_brand=has_brand)
-    _run_in_sessions(_share_out(indexes, sessions), maintenance_work_mem="512MB")
+    build_indexes(table, has_brand=has_brand, sessions=sessions)
     with connection.cursor() as cursor:
         cursor.execute(
             f"ALTER TABLE {table} ADD CONSTRAINT {table}_pkey PRIMARY KEY USING INDEX {table}_pkey"
@@ -335,6 +320,17 @@ def build_partition(
         cursor.execute(f"ANALYZE {table}")
         cursor.execute(f"DROP TABLE IF EXISTS {staging_table(ranking)}, {ranks_table(ranking)}")
     return ranked
+
+
+def build_indexes(table, *, has_brand, sessions):
+    """Build every index of a ranking's table, shared out between `sessions` sessions."""
+    statements = [
+        f"CREATE UNIQUE INDEX {table}_pkey ON {table} (ranking_id, account_id)",
+        # Keyset pagination walks the ranks; the unique index makes the rank a stable key.
+        f"CREATE UNIQUE INDEX {table}_rank ON {table} (rank)",
+        *discovery_index_statements(table, has_brand=has_brand),
+    ]
+    _run_in_sessions(_share_out(statements, sessions), maintenance_work_mem="512MB")
 
 
 def attach_partition(ranking_id):
@@ -456,11 +452,7 @@ def _fill_statement(ranking, base_ranking_id, low, high, *, currency=("USD", Non
 # Rough relative cost of an index build, to share them out evenly between sessions: the
 # full-text GIN index costs about as much as all the others together.
 def _index_cost(statement):
-    if "USING gin (search_vector)" in statement:
-        return 10
-    if "USING gin" in statement:
-        return 1
-    return 1
+    return 10 if "USING gin (search_vector)" in statement else 1
 
 
 def _share_out(statements, sessions):

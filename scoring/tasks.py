@@ -16,12 +16,11 @@ SOFT_TIME_LIMIT = 28 * 60
 @shared_task(time_limit=TIME_LIMIT, soft_time_limit=SOFT_TIME_LIMIT)
 def rescore_ranking(profile_id=None, brand_id=None, kind=RankingKind.FULL):
     """Plan a ranking and fan its chunks out to the workers."""
-    services.scoring_profiles_install_presets()
-    profile = (
-        ScoringProfile.objects.get(pk=profile_id)
-        if profile_id
-        else ScoringProfile.objects.default()
-    )
+    if profile_id:
+        profile = ScoringProfile.objects.get(pk=profile_id)
+    else:  # the default profile, which exists once the presets are installed
+        services.scoring_profiles_install_presets()
+        profile = ScoringProfile.objects.default()
     brand = Brand.objects.get(pk=brand_id) if brand_id else None
     ranking, ranges = services.ranking_start(profile=profile, brand=brand, kind=kind)
     for index, (low, high) in enumerate(ranges):
@@ -62,11 +61,7 @@ def rescore_changed():
 @shared_task(time_limit=TIME_LIMIT, soft_time_limit=SOFT_TIME_LIMIT)
 def rescore_nightly():
     """Full rescorings (benchmarks recomputed) of every ranking in use, fanned out."""
-    services.scoring_profiles_install_presets()
-    default = ScoringProfile.objects.default()
-    targets = {(default.pk, None)}
-    targets |= {(default.pk, brand_id) for brand_id in Brand.objects.values_list("id", flat=True)}
-    targets |= set(Ranking.objects.published().values_list("profile_id", "brand_id"))
-    for profile_id, brand_id in sorted(targets, key=lambda pair: (pair[0], pair[1] or 0)):
+    targets = services.rescore_targets()
+    for profile_id, brand_id in targets:
         rescore_ranking.delay(profile_id, brand_id, RankingKind.FULL)
     return len(targets)

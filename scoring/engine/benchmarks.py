@@ -178,9 +178,11 @@ def lookup_benchmarks(
         for tier_code, tier in enumerate(tier_names):
             tier_row = position.get((platform, tier), -1) if tier else -1
             if tier_row >= 0 and counts[tier_row] >= minimum:
-                chosen[platform_code, tier_code], basis[platform_code, tier_code] = tier_row, 0
+                chosen[platform_code, tier_code] = tier_row
+                basis[platform_code, tier_code] = BASIS_TIER
             elif platform_row >= 0 and counts[platform_row] >= minimum:
-                chosen[platform_code, tier_code], basis[platform_code, tier_code] = platform_row, 1
+                chosen[platform_code, tier_code] = platform_row
+                basis[platform_code, tier_code] = BASIS_PLATFORM
     if accounts.size == 0:
         empty = np.zeros(0, dtype=np.int64)
         return BenchmarkLookup(empty, empty.copy())

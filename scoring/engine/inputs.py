@@ -62,9 +62,6 @@ RELATIONSHIP_COLUMNS = (
     "last_event_on",
 )
 
-# Columns a caller may leave out: they are then unknown for every account.
-COUNT_COLUMNS = ("avg_likes", "avg_comments", "avg_shares", "avg_saves")
-
 
 @dataclass(frozen=True)
 class Target:

@@ -10,6 +10,7 @@ import pytest
 
 from scoring.engine import Target, compute_benchmarks, score_accounts
 from scoring.engine.profile import DEFAULT_PROFILE, EngagementTiers, FairPrice
+from tests.scoring.frames import accounts, relationships
 
 TODAY = datetime.date(2024, 6, 15)
 SMALL_GROUPS = dataclasses.replace(
@@ -17,53 +18,6 @@ SMALL_GROUPS = dataclasses.replace(
     engagement_tiers=EngagementTiers(minimum_peers=1),
     fair_price=FairPrice(minimum_peers=1),
 )
-FLOATS = [
-    "avg_likes",
-    "avg_comments",
-    "avg_shares",
-    "avg_saves",
-    "avg_views",
-    "reported_engagement_rate",
-    "audience_credibility",
-    "price_per_post",
-]
-
-
-def accounts(*rows: dict) -> pd.DataFrame:
-    defaults = {
-        "influencer_id": None,
-        "platform": "instagram",
-        "followers": None,
-        **dict.fromkeys(FLOATS),
-        "price_currency": "USD",
-        "metrics_as_of": None,
-        "categories": "",
-        "bio": "",
-        "country": None,
-        "language": None,
-    }
-    records = [{**defaults, "account_id": index + 1, **row} for index, row in enumerate(rows)]
-    frame = pd.DataFrame.from_records(records)
-    frame["metrics_as_of"] = pd.to_datetime(frame["metrics_as_of"])
-    return frame.astype(
-        {"followers": "Int64", "influencer_id": "Int64", **dict.fromkeys(FLOATS, "float64")}
-    )
-
-
-def relationships(*rows: dict) -> pd.DataFrame:
-    defaults = {
-        "stage": "none",
-        "is_advocate": False,
-        "contacted": 0,
-        "replied": 0,
-        "collaborated": 0,
-        "delivered": 0,
-        "declined": 0,
-        "last_event_on": None,
-    }
-    frame = pd.DataFrame.from_records([{**defaults, **row} for row in rows])
-    frame["last_event_on"] = pd.to_datetime(frame["last_event_on"])
-    return frame
 
 
 def score(frame: pd.DataFrame, profile=SMALL_GROUPS, **options) -> pd.DataFrame:

@@ -9,49 +9,12 @@ import pytest
 
 from scoring.engine import PRESETS, compute_benchmarks, score_accounts
 from scoring.engine.profile import DEFAULT_PROFILE, EngagementTiers
+from tests.scoring.frames import accounts
 
 TODAY = datetime.date(2024, 6, 15)
 SMALL_GROUPS = dataclasses.replace(
     DEFAULT_PROFILE, engagement_tiers=EngagementTiers(minimum_peers=1)
 )
-
-DEFAULTS = {
-    "influencer_id": None,
-    "platform": "instagram",
-    "followers": None,
-    "avg_likes": None,
-    "avg_comments": None,
-    "avg_shares": None,
-    "avg_saves": None,
-    "avg_views": None,
-    "reported_engagement_rate": None,
-    "audience_credibility": None,
-    "price_per_post": None,
-    "metrics_as_of": None,
-    "categories": "",
-    "bio": "",
-    "country": None,
-    "language": None,
-}
-FLOATS = [
-    "avg_likes",
-    "avg_comments",
-    "avg_shares",
-    "avg_saves",
-    "avg_views",
-    "reported_engagement_rate",
-    "audience_credibility",
-    "price_per_post",
-]
-
-
-def accounts(*rows: dict) -> pd.DataFrame:
-    records = [{**DEFAULTS, "account_id": index + 1, **row} for index, row in enumerate(rows)]
-    frame = pd.DataFrame.from_records(records)
-    frame["metrics_as_of"] = pd.to_datetime(frame["metrics_as_of"])
-    return frame.astype(
-        {"followers": "Int64", "influencer_id": "Int64", **dict.fromkeys(FLOATS, "float64")}
-    )
 
 
 def score(frame: pd.DataFrame, profile=SMALL_GROUPS, **options) -> pd.DataFrame:

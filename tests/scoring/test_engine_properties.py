@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from scoring.engine import PLATFORMS, PRESETS, Target, compute_benchmarks, score_accounts
 from scoring.engine.profile import EngagementTiers, FairPrice
+from tests.scoring.frames import account_frame, relationship_frame
 
 TODAY = datetime.date(2024, 6, 15)
 PROFILES = [
@@ -24,16 +25,6 @@ PROFILES = [
 ]
 SCORE_COLUMNS = ["reach", "resonance", "relevance", "relationship", "total"]
 WORDS = ["vegan", "fitness", "travel", "the", "food", "gaming", "café", "#yoga", "berlin", "a"]
-FLOATS = [
-    "avg_likes",
-    "avg_comments",
-    "avg_shares",
-    "avg_saves",
-    "avg_views",
-    "reported_engagement_rate",
-    "audience_credibility",
-    "price_per_post",
-]
 # Units per US dollar; BRL has no rate, so its prices are unknown.
 RATES = {"USD": 1.0, "EUR": 0.85, "INR": 85.5}
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -95,31 +86,12 @@ targets = maybe(
 
 
 def frame_of(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(
-        [{"account_id": 1_000 + index, **row} for index, row in enumerate(rows)]
-    )
-    if "metrics_as_of" in frame.columns:
-        frame["metrics_as_of"] = pd.to_datetime(frame["metrics_as_of"])
-    types = {"followers": "Int64", "influencer_id": "Int64", **dict.fromkeys(FLOATS, "float64")}
-    return frame.astype({name: kind for name, kind in types.items() if name in frame.columns})
+    return account_frame([{"account_id": 1_000 + index, **row} for index, row in enumerate(rows)])
 
 
 def relationships_of(rows: list[dict]) -> pd.DataFrame:
-    columns = [
-        "influencer_id",
-        "stage",
-        "is_advocate",
-        "contacted",
-        "replied",
-        "collaborated",
-        "delivered",
-        "declined",
-        "last_event_on",
-    ]
     records = [{"influencer_id": index + 1, **row} for index, row in enumerate(rows)]
-    frame = pd.DataFrame.from_records(records, columns=columns)
-    frame["last_event_on"] = pd.to_datetime(frame["last_event_on"])
-    return frame
+    return relationship_frame(records)
 
 
 @SETTINGS

@@ -12,6 +12,7 @@ from django.db import connection
 from influencers import demo_data
 from scoring import services, storage
 from scoring.models import Ranking, RankingStatus, ScoringProfile
+from tests.scoring.frames import stored_scores
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -23,11 +24,6 @@ def committed_profile(transactional_db):
     yield ScoringProfile.objects.default()
     for ranking_id in Ranking.objects.values_list("pk", flat=True):
         storage.drop_ranking_table(ranking_id)
-
-
-def stored(ranking):
-    frame = services.scores_frame(ranking)
-    return frame.drop(columns=["ranking_id"]).set_index("account_id").sort_index()
 
 
 def index_names(ranking):
@@ -49,10 +45,10 @@ def test_two_sessions_build_exactly_what_one_builds(committed_profile, settings)
 
     assert shared.status == RankingStatus.PUBLISHED
     assert shared.accounts_ranked == alone.accounts_ranked == 400
-    assert stored(shared).equals(stored(alone))
+    assert stored_scores(shared).equals(stored_scores(alone))
     assert index_names(shared) == index_names(alone)
     assert "_pkey" in index_names(shared)
-    assert sorted(stored(shared)["rank"]) == list(range(1, 401))
+    assert sorted(stored_scores(shared)["rank"]) == list(range(1, 401))
 
 
 def test_a_failed_build_leaves_no_table_behind(committed_profile, settings, monkeypatch):

@@ -9,6 +9,7 @@ from influencers import demo_data
 from influencers.models import SocialAccount
 from scoring import services, storage
 from scoring.models import AccountScore, Ranking, RankingKind, RankingStatus, ScoringProfile
+from tests.scoring.frames import stored_scores
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -18,11 +19,6 @@ def seeded(db):
     demo_data.seed(accounts=600, seed=11, as_of=dt.date(2026, 11, 1))
     services.scoring_profiles_install_presets()
     return ScoringProfile.objects.default()
-
-
-def published_scores(ranking):
-    frame = services.scores_frame(ranking)
-    return frame.drop(columns=["ranking_id"]).set_index("account_id").sort_index()
 
 
 @pytest.mark.django_db
@@ -97,7 +93,7 @@ def test_scores_name_the_profile_version_and_the_snapshot_used(seeded):
 
 
 def test_building_in_chunks_gives_exactly_the_same_scores(seeded, monkeypatch):
-    whole = published_scores(services.ranking_build(profile=seeded, today=TODAY))
+    whole = stored_scores(services.ranking_build(profile=seeded, today=TODAY))
     monkeypatch.setattr(services, "CHUNK_SIZE", 97)
     original_start = services.ranking_start
     monkeypatch.setattr(
@@ -109,13 +105,13 @@ def test_building_in_chunks_gives_exactly_the_same_scores(seeded, monkeypatch):
     chunked_ranking = services.ranking_build(profile=seeded, today=TODAY)
 
     assert chunked_ranking.chunks_total == 7
-    assert published_scores(chunked_ranking).equals(whole)
+    assert stored_scores(chunked_ranking).equals(whole)
 
 
 def test_the_same_inputs_and_profile_version_give_the_same_scores(seeded):
-    first = published_scores(services.ranking_build(profile=seeded, today=TODAY))
+    first = stored_scores(services.ranking_build(profile=seeded, today=TODAY))
 
-    second = published_scores(services.ranking_build(profile=seeded, today=TODAY))
+    second = stored_scores(services.ranking_build(profile=seeded, today=TODAY))
 
     assert second.equals(first)
 
@@ -167,7 +163,7 @@ def test_readers_see_the_old_ranking_until_the_new_one_is_published(seeded):
 def test_changed_accounts_are_rescored_alone_and_their_marks_cleared(seeded):
     full = services.ranking_build(profile=seeded, today=TODAY)
     SocialAccount.objects.update(needs_rescore=False)
-    before = published_scores(full)
+    before = stored_scores(full)
     changed = SocialAccount.objects.order_by("id").first()
     SocialAccount.objects.filter(pk=changed.pk).update(
         followers=changed.followers * 3, needs_rescore=True
@@ -180,7 +176,7 @@ def test_changed_accounts_are_rescored_alone_and_their_marks_cleared(seeded):
         full.pk,
         1,
     )
-    after = published_scores(update)
+    after = stored_scores(update)
     assert after.loc[changed.pk, "followers"] == changed.followers * 3
     assert after.loc[changed.pk, "reach"] > before.loc[changed.pk, "reach"]
     unchanged = [name for name in before.columns if name != "rank"]
