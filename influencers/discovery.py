@@ -21,14 +21,16 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
-from campaigns.models import Brand
+from campaigns.models import Brand, Relationship
 from scoring import storage
-from scoring.models import AccountScore, Ranking, ScoringProfile
-from scoring.services import published_rankings_version
+from scoring.engine import PUBLISHED_BENCHMARKS
+from scoring.models import AccountScore, Ranking, ScoringProfile, TierBenchmark
+from scoring.services import explain_scores, published_rankings_version
 
 from .filters import AccountScoreFilterSet
-from .models import Platform
+from .models import MetricSnapshot, Platform
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -39,8 +41,6 @@ EXACT_COUNT_LIMIT = 10_000
 # is shown and the walk is taken.
 SEARCH_EXACT_COUNT_LIMIT = 2_000
 TABLE = f'"{storage.PARENT_TABLE}"'
-# Columns the list never shows: kept out of the row query.
-DEFERRED = ("suspicious_reasons", "search_vector")
 # The columns a row of the list (page, API, CSV) shows: building fewer fields per model
 # instance is most of the Python time of a page.
 ROW_FIELDS = (
@@ -349,11 +349,14 @@ def ranked_page(*, user, data, page_size=PAGE_SIZE, lead_accounts_only=False):
         ]
     )
     next_after = rows[page_size - 1].rank if len(rows) > page_size else None
-    rows = rows[:page_size]
-    for row in rows:
-        row.components = components_of(row)
     return ResultPage(
-        ranking, rows, next_after, count, effective_sort(ranking, sort), filterset, is_sparse
+        ranking,
+        rows[:page_size],
+        next_after,
+        count,
+        effective_sort(ranking, sort),
+        filterset,
+        is_sparse,
     )
 
 
@@ -393,14 +396,22 @@ def benchmark_ranking_id(ranking):
     return source.pk if source else None
 
 
+def scores_and_explanations(*, ranking, account_ids):
+    """({account_id: AccountScore}, {account_id: explanation}) of the accounts in the
+    ranking (both empty without one): the influencer page and the API detail read these."""
+    if ranking is None:
+        return {}, {}
+    scores = {
+        score.account_id: score
+        for score in AccountScore.objects.filter(
+            ranking_id=ranking.pk, account_id__in=account_ids
+        ).defer("search_vector")
+    }
+    return scores, explain_scores(ranking, list(scores))
+
+
 def influencer_profile(*, user, influencer, data):
     """Everything the influencer page shows, for the chosen profile and brand."""
-    from campaigns.models import Relationship
-    from scoring.engine import PUBLISHED_BENCHMARKS
-    from scoring.models import TierBenchmark
-
-    from .models import MetricSnapshot
-
     profile_id = _int_or_none(data.get("profile"))
     brand_id = _int_or_none(data.get("brand"))
     brands = list(Brand.objects.visible_to(user).only("id", "name"))
@@ -415,24 +426,16 @@ def influencer_profile(*, user, influencer, data):
         ranking = published_ranking(profile_id=profile_id, brand_id=None)
         is_fallback = ranking is not None
     accounts = list(influencer.accounts.order_by("-followers", "platform"))
-    scores = {}
-    if ranking is not None:
-        scores = {
-            score.account_id: score
-            for score in AccountScore.objects.filter(
-                ranking_id=ranking.pk, account_id__in=[account.pk for account in accounts]
-            ).defer("search_vector")
-        }
-    explanations = {}
-    if scores:
-        from scoring.services import explain_scores
-
-        explanations = explain_scores(ranking, list(scores))
+    scores, explanations = scores_and_explanations(
+        ranking=ranking, account_ids=[account.pk for account in accounts]
+    )
+    today = timezone.localdate()
     for account in accounts:
         account.score = scores.get(account.pk)
         account.explanation = explanations.get(account.pk, "")
+        account.components = components_of(account.score) if account.score else []
         account.metrics_age = (
-            (timezone_today() - account.metrics_as_of).days if account.metrics_as_of else None
+            (today - account.metrics_as_of).days if account.metrics_as_of else None
         )
     scored = sorted((account for account in accounts if account.score), key=lambda a: a.score.rank)
     lead = scored[0] if scored else (accounts[0] if accounts else None)
@@ -798,12 +801,6 @@ def _similar_candidate_ranks(*, ranking, score, categories, keywords):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [rank for (rank,) in cursor.fetchall()]
-
-
-def timezone_today():
-    from django.utils import timezone
-
-    return timezone.localdate()
 
 
 def _int_or_none(value):

@@ -103,15 +103,13 @@ RECENT_IMPORTS = 5
 def dashboard_activity(*, user):
     """Recent imports of the user (staff: everyone's) and the biggest follower movers of
     the default ranking since the previous snapshot (read through its growth index)."""
-    from scoring import storage
-    from scoring.models import AccountScore, Ranking
+    from scoring.models import AccountScore
 
+    from .discovery import published_ranking, sort_key_sql
     from .models import ImportJob
 
     imports = list(ImportJob.objects.visible_to(user).select_related("created_by")[:RECENT_IMPORTS])
-    ranking = (
-        Ranking.objects.published().filter(profile__is_default=True, brand__isnull=True).first()
-    )
+    ranking = published_ranking()
     risers, fallers = [], []
     if ranking is not None:
         scores = (
@@ -128,7 +126,7 @@ def dashboard_activity(*, user):
                 "influencer__name",
             )
         )
-        key = RawSQL(storage.sort_key_sql("growth", table='"scoring_accountscore"'), [])
+        key = RawSQL(sort_key_sql("growth"), [])
         risers = list(scores.order_by(key.asc(), "rank")[:MOVERS_LIMIT])
         fallers = list(scores.order_by(key.desc(), "-rank")[:MOVERS_LIMIT])
     return {

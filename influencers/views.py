@@ -5,7 +5,7 @@ services (campaigns.services, scoring tasks queued on commit). Every brand-scope
 goes through Brand.objects.visible_to(user): another agency's brand is a 404.
 """
 
-import io
+import csv
 
 from django import forms
 from django.contrib import messages
@@ -22,7 +22,7 @@ from campaigns.models import Brand, RelationshipEventKind, RelationshipStage
 from campaigns.services import relationship_update
 
 from . import discovery
-from .exports import write_rows
+from .exports import neutralise
 from .models import Influencer, SavedSearch
 from .rows import ranked_rows_html
 from .selectors import dashboard_activity, database_overview
@@ -155,40 +155,34 @@ EXPORT_HEADER = [
 ]
 
 
+# The columns that are not an attribute of the row of the same name.
+EXPORT_VALUES = {
+    "name": lambda score: score.influencer.name if score.influencer else "",
+    "handle": lambda score: score.account.handle,
+    "categories": lambda score: ";".join(score.categories or []),
+    "url": lambda score: score.account.url,
+}
+
+
+class _Echo:
+    """A file whose write() returns the line: csv.writer then yields line by line."""
+
+    def write(self, value):
+        return value
+
+
 def _csv_lines(rows):
-    buffer = io.StringIO()
-    write_rows(buffer, EXPORT_HEADER, [])
-    yield buffer.getvalue()
+    writer = csv.writer(_Echo())
+    yield writer.writerow(EXPORT_HEADER)
     for score in rows:
-        buffer = io.StringIO()
-        line = [
-            score.rank,
-            score.influencer.name if score.influencer else "",
-            score.account.handle,
-            score.platform,
-            score.followers,
-            score.follower_tier,
-            score.engagement_rate,
-            score.engagement_rate_denominator,
-            score.engagement_tier,
-            score.reach,
-            score.resonance,
-            score.relevance,
-            score.relationship,
-            score.total,
-            score.confidence,
-            score.price,
-            score.price_currency,
-            score.cost_per_engagement,
-            score.country,
-            score.language,
-            ";".join(score.categories or []),
-            score.metrics_as_of,
-            score.account.url,
-        ]
-        write_rows(buffer, [], [line])
-        # write_rows writes a header row first: drop the empty one.
-        yield buffer.getvalue().split("\r\n", 1)[1]
+        yield writer.writerow(
+            [
+                neutralise(
+                    EXPORT_VALUES[name](score) if name in EXPORT_VALUES else getattr(score, name)
+                )
+                for name in EXPORT_HEADER
+            ]
+        )
 
 
 @require_POST
@@ -285,8 +279,6 @@ def influencer_relationship(request, pk):
         messages.error(request, "The relationship was not changed: check the stage and date.")
         return redirect(reverse("influencer-detail", args=[pk]))
     data = form.cleaned_data
-    if not Brand.objects.visible_to(request.user).filter(pk=data["brand"]).exists():
-        raise Http404("No such brand.")
     try:
         relationship = relationship_update(
             user=request.user,
@@ -300,6 +292,7 @@ def influencer_relationship(request, pk):
             event_note=data["event_note"],
         )
     except PermissionDenied as error:
+        # The service's access check: another agency's brand is a 404, as everywhere.
         raise Http404("No such brand.") from error
     messages.success(
         request,

@@ -309,19 +309,7 @@ def _scope_and_history(*, request, accounts):
     except discovery.BrandNotVisible as error:
         raise Http404("No such brand.") from error
     ids = [account.pk for account in accounts]
-    scores = {}
-    if ranking is not None:
-        scores = {
-            score.account_id: score
-            for score in AccountScore.objects.filter(
-                ranking_id=ranking.pk, account_id__in=ids
-            ).defer("search_vector")
-        }
-    explanations = {}
-    if scores:
-        from scoring.services import explain_scores
-
-        explanations = explain_scores(ranking, list(scores))
+    scores, explanations = discovery.scores_and_explanations(ranking=ranking, account_ids=ids)
     history = {}
     for snapshot in MetricSnapshot.objects.filter(account_id__in=ids).order_by(
         "account_id", "-as_of", "source"
@@ -338,7 +326,16 @@ def _scope_and_history(*, request, accounts):
     }
 
 
-class RankedListMixin:
+class RankedViewSet(viewsets.GenericViewSet):
+    """The ranked lists (accounts, influencers): the page's read, throttled, keyset-paged;
+    the detail is looked up by the id in the path."""
+
+    queryset = AccountScore.objects.none()
+    filterset_class = AccountScoreFilterSet
+    throttle_classes = [DiscoveryThrottle]
+    throttle_scope = "discovery"
+    pagination_class = None
+    lookup_url_kwarg = "id"
     lead_accounts_only = False
 
     def ranked_list(self, request):
@@ -382,18 +379,12 @@ def list_schema(summary, description):
 
 
 @extend_schema(tags=["discovery"])
-class AccountViewSet(RankedListMixin, viewsets.GenericViewSet):
+class AccountViewSet(RankedViewSet):
     """Ranked social accounts."""
 
-    queryset = AccountScore.objects.none()
-    filterset_class = AccountScoreFilterSet
-    throttle_classes = [DiscoveryThrottle]
-    throttle_scope = "discovery"
-    pagination_class = None
     # The detail is looked up by account id (the path says {id}); the stored scores' own
     # key is composite.
     lookup_field = "account_id"
-    lookup_url_kwarg = "id"
 
     @list_schema(
         "Accounts ranked by the 4R score (or another sort), filtered and searched.",
@@ -418,17 +409,11 @@ class AccountViewSet(RankedListMixin, viewsets.GenericViewSet):
 
 
 @extend_schema(tags=["discovery"])
-class InfluencerViewSet(RankedListMixin, viewsets.GenericViewSet):
+class InfluencerViewSet(RankedViewSet):
     """Ranked influencers (people): one row per person, through their best-ranked account."""
 
-    queryset = AccountScore.objects.none()
-    filterset_class = AccountScoreFilterSet
-    throttle_classes = [DiscoveryThrottle]
-    throttle_scope = "discovery"
-    pagination_class = None
     lead_accounts_only = True
     lookup_field = "influencer_id"
-    lookup_url_kwarg = "id"
 
     @list_schema(
         "Influencers ranked by their best account, filtered and searched.",

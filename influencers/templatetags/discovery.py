@@ -1,11 +1,9 @@
-"""Formatting for the discovery pages: percentages, compact counts, scores, ages."""
+"""Formatting for the discovery pages: percentages, compact counts, scores, money."""
 
-import datetime as dt
 import math
 from decimal import Decimal
 
 from django import template
-from django.utils import timezone
 
 register = template.Library()
 DASH = "—"
@@ -64,15 +62,6 @@ def cost(value):
         return DASH
     value = float(value)
     return f"{value:,.3f}" if value < 1 else f"{value:,.2f}"
-
-
-@register.filter
-def age_days(day):
-    if day is None:
-        return None
-    if isinstance(day, dt.datetime):
-        day = day.date()
-    return (timezone.localdate() - day).days
 
 
 @register.filter
