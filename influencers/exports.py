@@ -1,10 +1,12 @@
 """CSV exports that are safe to open in a spreadsheet."""
 
 import csv
+import io
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Sheets
 # (OWASP "CSV injection"); a leading apostrophe makes it plain text.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+STREAM_BATCH_ROWS = 1000
 
 
 def neutralise(value):
@@ -20,5 +22,15 @@ def write_rows(stream, header, rows):
         writer.writerow([neutralise(value) for value in row])
 
 
-def write_error_report(stream, rows):
-    write_rows(stream, ["line", "column", "value", "reason", "severity"], rows)
+def stream_rows(header, rows):
+    """``write_rows`` as text chunks of a thousand rows, for a streaming response."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([neutralise(value) for value in row])
+        if count % STREAM_BATCH_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -5,8 +5,6 @@ is a 404, never a 403 that would confirm it exists. The work itself runs on the 
 worker (``import_job_confirm`` queues it); these views only read the file's first rows.
 """
 
-import csv
-import io
 import logging
 
 import pandas as pd
@@ -19,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .exports import neutralise
+from .exports import stream_rows
 from .forms import (
     TARGET_LABELS,
     ImportMappingForm,
@@ -30,7 +28,8 @@ from .forms import (
 from .importing import pipeline
 from .importing.aliases import EXCLUDED
 from .importing.exceptions import ImportFileError
-from .models import ImportFormat, ImportJob, ImportStatus, MetricSnapshot, Platform, SocialAccount
+from .importing.values import PLATFORM_LABELS
+from .models import ImportFormat, ImportJob, ImportStatus, MetricSnapshot, SocialAccount
 from .services.imports import (
     ERROR_COLUMNS,
     find_handles,
@@ -47,7 +46,6 @@ ACCOUNTS_PER_PAGE = 50
 JOBS_PER_PAGE = 50
 SAMPLE_VALUES = 3
 PREVIEW_TABLE_ROWS = 20
-CSV_BATCH_ROWS = 1000
 # The canonical columns worth a column in the preview table, in reading order.
 PREVIEW_FIELDS = (
     "platform",
@@ -164,7 +162,7 @@ def _display_value(field, value):
     if field == "categories" and isinstance(value, str):
         return ", ".join(part.strip() for part in value.split(",") if part.strip())
     if field == "platform":
-        return str(dict(Platform.choices).get(value, value))
+        return PLATFORM_LABELS.get(value, str(value))
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value)
     if hasattr(value, "isoformat"):
@@ -264,7 +262,7 @@ def _detected(preview):
         "format": _format_label(preview.format),
         "encoding": ENCODING_LABELS.get(preview.encoding or "", preview.encoding or ""),
         "delimiter": DELIMITER_LABELS.get(preview.delimiter or "", preview.delimiter or ""),
-        "platform": dict(Platform.choices).get(preview.platform or "", ""),
+        "platform": PLATFORM_LABELS.get(preview.platform or "", ""),
     }
 
 
@@ -389,7 +387,7 @@ def import_mapping(request, pk):
             "form": form,
             "is_table": is_table,
             "detected": _detected(preview),
-            "detected_platform": dict(Platform.choices).get(detected_platform or "", ""),
+            "detected_platform": PLATFORM_LABELS.get(detected_platform or "", ""),
             "notes": [*notes, *preview.notes],
             "canonical": _canonical_table(preview.rows, preview.errors),
             "preview_errors": _preview_errors(preview.errors),
@@ -465,30 +463,21 @@ def import_progress(request, pk):
     return render(request, "influencers/imports/_status.html", _status_context(job))
 
 
-def stream_error_report(rows):
-    """The formula-safe CSV of the error report, a thousand rows per chunk."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(ERROR_COLUMNS)
-    for count, row in enumerate(rows, start=1):
-        writer.writerow([neutralise(value) for value in row])
-        if count % CSV_BATCH_ROWS == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+def error_report_response(job):
+    """Every rejected row and dropped value of the job, streamed as a CSV safe to open in
+    Excel (the web page's and the API's download)."""
+    rows = import_job_error_rows(job).iterator(chunk_size=2000)
+    response = StreamingHttpResponse(
+        stream_rows(ERROR_COLUMNS, rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    return response
 
 
 @require_GET
 def import_errors_csv(request, pk):
     """Every rejected row and dropped value of the job, as a CSV safe to open in Excel."""
-    job = _visible_job(request, pk)
-    rows = import_job_error_rows(job).iterator(chunk_size=2000)
-    response = StreamingHttpResponse(
-        stream_error_report(rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
-    return response
+    return error_report_response(_visible_job(request, pk))
 
 
 @require_GET

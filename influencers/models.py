@@ -11,18 +11,16 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 
+from .importing.values import PLATFORM_LABELS
 from .querysets import ImportJobQuerySet, SocialAccountQuerySet
 
-
-class Platform(models.TextChoices):
-    INSTAGRAM = "instagram", "Instagram"
-    TIKTOK = "tiktok", "TikTok"
-    YOUTUBE = "youtube", "YouTube"
-    X = "x", "X"
-    FACEBOOK = "facebook", "Facebook"
-    TWITCH = "twitch", "Twitch"
-    BLOG = "blog", "Blog"
-    PODCAST = "podcast", "Podcast"
+# Platform.INSTAGRAM = "instagram" ("Instagram"), …: the list the importer checks rows
+# against, so a platform is added in one place.
+Platform = models.TextChoices(
+    "Platform",
+    [(value.upper(), (value, label)) for value, label in PLATFORM_LABELS.items()],
+    module=__name__,
+)
 
 
 class EngagementDenominator(models.TextChoices):

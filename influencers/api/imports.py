@@ -3,7 +3,6 @@
 import json
 
 from django.db import transaction
-from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -17,14 +16,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from influencers.forms import check_as_of, check_not_empty, check_upload_sizes
-from influencers.import_views import stream_error_report
+from influencers.import_views import error_report_response
 from influencers.importing.aliases import MAPPING_TARGETS
 from influencers.models import ImportFormat, ImportJob, ImportRowError, ImportStatus, Platform
-from influencers.services.imports import (
-    import_job_create,
-    import_job_enqueue,
-    import_job_error_rows,
-)
+from influencers.services.imports import import_job_create, import_job_enqueue
 
 ERRORS_IN_DETAIL = 100
 
@@ -312,10 +307,4 @@ class ImportJobViewSet(
         pagination_class=None,
     )
     def errors_csv(self, request, pk=None):
-        job = self.get_object()
-        rows = import_job_error_rows(job).iterator(chunk_size=2000)
-        response = StreamingHttpResponse(
-            stream_error_report(rows), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
-        return response
+        return error_report_response(self.get_object())

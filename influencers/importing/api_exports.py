@@ -117,6 +117,16 @@ class ApiExport:
             self.problem(key, path, field_name, raw, error.reason, ERROR)
             return None
 
+    def post_counts(
+        self, key: str, statistics: Mapping[str, Any], path: str, **names: str
+    ) -> dict[str, int | None]:
+        """One post's counts, ``{metric: count}`` for each ``metric=JSON name`` given; a
+        problem is filed under the metric's average (``likes`` → ``avg_likes``)."""
+        return {
+            metric: self.count(key, statistics.get(name), f"{path}.{name}", f"avg_{metric}")
+            for metric, name in names.items()
+        }
+
 
 # --- loading -------------------------------------------------------------------------------
 
@@ -253,12 +263,11 @@ def _instagram(export: ApiExport, document: dict[str, Any], handle: str | None) 
     hidden = 0
     for index, post in enumerate(media["data"]):
         path = f"{base}.media.data[{index}]"
-        likes = export.count(key, post.get("like_count"), f"{path}.like_count", "avg_likes")
-        comments = export.count(
-            key, post.get("comments_count"), f"{path}.comments_count", "avg_comments"
-        )
-        if post.get("like_count") is None or (likes == 0 and (comments or 0) > 0):
-            likes = None
+        counts = export.post_counts(key, post, path, likes="like_count", comments="comments_count")
+        if post.get("like_count") is None or (
+            counts["likes"] == 0 and (counts["comments"] or 0) > 0
+        ):
+            counts["likes"] = None
             hidden += 1
         export.posts.append(
             {
@@ -266,8 +275,7 @@ def _instagram(export: ApiExport, document: dict[str, Any], handle: str | None) 
                 "account_key": key,
                 "post_id": str(post["id"]),
                 "published_at": _timestamp(export, key, post.get("timestamp"), path),
-                "likes": likes,
-                "comments": comments,
+                **counts,
                 "views": None,
             }
         )
@@ -352,21 +360,19 @@ def _youtube_videos(export: ApiExport, document: dict[str, Any], handle: str | N
                 "display_name": values.parse_text(snippet.get("channelTitle")),
             }
             export.accounts.append(account)
-        stat = f"{path}.statistics"
         export.posts.append(
             {
                 "platform": "youtube",
                 "account_key": key,
                 "post_id": str(item["id"]),
                 "published_at": _timestamp(export, key, snippet.get("publishedAt"), path),
-                "likes": export.count(
-                    key, statistics.get("likeCount"), f"{stat}.likeCount", "avg_likes"
-                ),
-                "comments": export.count(
-                    key, statistics.get("commentCount"), f"{stat}.commentCount", "avg_comments"
-                ),
-                "views": export.count(
-                    key, statistics.get("viewCount"), f"{stat}.viewCount", "avg_views"
+                **export.post_counts(
+                    key,
+                    statistics,
+                    f"{path}.statistics",
+                    likes="likeCount",
+                    comments="commentCount",
+                    views="viewCount",
                 ),
             }
         )
@@ -422,17 +428,14 @@ def _tiktok_videos(export: ApiExport, document: dict[str, Any], handle: str | No
                 "published_at": (
                     datetime.fromtimestamp(created, UTC) if isinstance(created, int) else None
                 ),
-                "likes": export.count(
-                    key, video.get("like_count"), f"{path}.like_count", "avg_likes"
-                ),
-                "comments": export.count(
-                    key, video.get("comment_count"), f"{path}.comment_count", "avg_comments"
-                ),
-                "shares": export.count(
-                    key, video.get("share_count"), f"{path}.share_count", "avg_shares"
-                ),
-                "views": export.count(
-                    key, video.get("view_count"), f"{path}.view_count", "avg_views"
+                **export.post_counts(
+                    key,
+                    video,
+                    path,
+                    likes="like_count",
+                    comments="comment_count",
+                    shares="share_count",
+                    views="view_count",
                 ),
             }
         )
@@ -540,7 +543,7 @@ def combine_exports(
     problems = error_frame(
         [
             *(
-                (lines.get((export_platform(export), key)), path, name, value, reason, level)
+                (lines.get((format_platform(export.format), key)), path, name, value, reason, level)
                 for export in exports
                 for key, path, name, value, reason, level in export.problems
             ),
@@ -559,8 +562,9 @@ _UNNAMED = {
 }
 
 
-def export_platform(export: ApiExport) -> str:
-    return export.format.split("_")[0]
+def format_platform(format: str) -> str:
+    """The platform of an API format: ``youtube_videos`` → ``youtube``."""
+    return format.split("_")[0]
 
 
 def api_source(documents: Iterable[Any]) -> str | None:
@@ -571,5 +575,5 @@ def api_source(documents: Iterable[Any]) -> str | None:
         kind = detect_api_format(document)
         if kind is None:
             return None
-        platforms.add(kind.split("_")[0])
+        platforms.add(format_platform(kind))
     return API_SOURCES[platforms.pop()] if len(platforms) == 1 else None

@@ -21,29 +21,12 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from .exceptions import ImportFileError
-from .readers import Source
+from .readers import Source, peek
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a member first, or an empty archive
 OOXML_MARKER = "[Content_Types].xml"
 MAX_MEMBERS = 200
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
-
-
-def _head(source: Source) -> bytes:
-    if isinstance(source, str | Path):
-        try:
-            with open(source, "rb") as stream:
-                return stream.read(4)
-        except OSError as error:
-            raise ImportFileError(f"cannot open {source}: {error.strerror}") from error
-    if isinstance(source, bytes | bytearray | memoryview):
-        return bytes(source[:4])
-    if not source.seekable():
-        return b""  # read once as it is: the table and JSON readers say what it is
-    position = source.tell()
-    head = source.read(4)
-    source.seek(position)
-    return head
 
 
 def _name(source: Source) -> str:
@@ -66,7 +49,9 @@ def _open(source: Source) -> zipfile.ZipFile:
 
 def is_archive(source: Source) -> bool:
     """True for a .zip archive of files; False for anything else, an XLSX workbook included."""
-    if not _head(source).startswith(ZIP_MAGIC):
+    # A stream that cannot be rewound is read once as it is: the table and JSON readers say
+    # what it is.
+    if not (peek(source, 4) or b"").startswith(ZIP_MAGIC):
         return False
     is_stream = not isinstance(source, str | Path | bytes | bytearray | memoryview)
     position = source.tell() if is_stream else 0

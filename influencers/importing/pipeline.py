@@ -32,6 +32,7 @@ from .api_exports import (
     FindHandles,
     api_source,
     combine_exports,
+    format_platform,
     load_json,
     read_api_export,
 )
@@ -44,6 +45,7 @@ from .readers import (
     RawChunk,
     Source,
     TableReader,
+    peek,
     read_table,
     sniff_kind,
 )
@@ -98,10 +100,7 @@ class PreparedImport:
     def columns(self) -> list[dict[str, str | None]]:
         """One entry per header, for the mapping step: header, target and status
         (``mapped``, ``not imported``, ``protected: never imported``)."""
-        return [
-            {"header": header, "target": target, "status": _status(header, target)}
-            for header, target in self.mapping.items()
-        ]
+        return _columns(self.mapping)
 
     def __iter__(self) -> Iterator[PreparedChunk]:
         if self._chunks is None:
@@ -112,6 +111,13 @@ class PreparedImport:
     def close(self) -> None:
         if self._reader is not None:
             self._reader.close()
+
+
+def _columns(mapping: Mapping[str, str | None]) -> list[dict[str, str | None]]:
+    return [
+        {"header": header, "target": target, "status": _status(header, target)}
+        for header, target in mapping.items()
+    ]
 
 
 def _status(header: str, target: str | None) -> str:
@@ -131,6 +137,11 @@ def _sources(source: Source | Sequence[Source]) -> list[Source]:
     return archives.expand(sources)
 
 
+def _reader_format(format: str | None) -> str | None:
+    """The format ``read_table`` is told: only TSV and XLSX are not found from the content."""
+    return format if format in ("tsv", "xlsx") else None
+
+
 def _kind_of(source: Source, format: str | None) -> str:
     """``json`` or ``table``, from the format or the first bytes of the file."""
     if format in API_FORMATS:
@@ -139,20 +150,9 @@ def _kind_of(source: Source, format: str | None) -> str:
         return "table"
     if format is not None:
         raise ImportFileError(f"unknown format {format!r} (one of {', '.join(FORMATS)})")
-    if isinstance(source, str | Path):
-        try:
-            with open(source, "rb") as stream:
-                head = stream.read(4096)
-        except OSError as error:
-            raise ImportFileError(f"cannot open {source}: {error.strerror}") from error
-    elif isinstance(source, bytes | bytearray | memoryview):
-        head = bytes(source[:4096])
-    else:
-        if not source.seekable():
-            raise ImportFileError("the upload cannot be read twice: pass a path or bytes")
-        position = source.tell()
-        head = source.read(4096)
-        source.seek(position)
+    head = peek(source, 4096)
+    if head is None:
+        raise ImportFileError("the upload cannot be read twice: pass a path or bytes")
     return "json" if sniff_kind(head) == "json" else "table"
 
 
@@ -296,7 +296,7 @@ def prepare(
     try:
         reader = read_table(
             sources[0],
-            format="tsv" if format == "tsv" else ("xlsx" if format == "xlsx" else None),
+            format=_reader_format(format),
             block_bytes=block_bytes,
             exclude=aliases.is_protected,
         )
@@ -366,9 +366,8 @@ def _prepare_api(
         exports, as_of=as_of or today, find_handles=find_handles
     )
     good, errors = validate(frame, today=today, problems=problems)
-    rows = frame
     formats = sorted({export.format for export in exports})
-    platforms = {export.format.split("_")[0] for export in exports}
+    platforms = {format_platform(export.format) for export in exports}
     chunk = PreparedChunk(good, errors, len(frame))
     return PreparedImport(
         format="+".join(formats),
@@ -377,7 +376,7 @@ def _prepare_api(
         headers=[],
         notes=notes,
         posts=posts,
-        rows=rows,
+        rows=frame,
         _chunks=iter([chunk]),
         _encoding="utf-8",
     )
@@ -441,7 +440,7 @@ def preview(
         raise ImportFileError("import one table at a time")
     reader = read_table(
         sources[0],
-        format="tsv" if format == "tsv" else ("xlsx" if format == "xlsx" else None),
+        format=_reader_format(format),
         block_bytes=1024 * 1024,
         exclude=aliases.is_protected,
     )
@@ -469,15 +468,11 @@ def preview(
             problems=concat_errors([reader_problems, problems]),
             columns=_display_columns(resolved),
         )
-    columns = [
-        {"header": header, "target": target, "status": _status(header, target)}
-        for header, target in resolved.items()
-    ]
     return Preview(
         format="canonical" if canonical else reader.format,
         platform=chosen_platform,
         mapping=resolved,
-        columns=columns,
+        columns=_columns(resolved),
         encoding=reader.encoding,
         delimiter=reader.delimiter,
         notes=notes,

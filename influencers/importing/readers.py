@@ -135,6 +135,25 @@ def open_source(source: Source) -> tuple[IO[bytes], str]:
     raise ImportFileError(f"cannot read from a {type(source).__name__}")
 
 
+def peek(source: Source, size: int) -> bytes | None:
+    """The first ``size`` bytes of a source, a stream left where it was; None for a stream
+    that cannot be rewound (reading it would consume it)."""
+    if isinstance(source, str | Path):
+        try:
+            with open(source, "rb") as stream:
+                return stream.read(size)
+        except OSError as error:
+            raise ImportFileError(f"cannot open {source}: {error.strerror}") from error
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source[:size])
+    if not source.seekable():
+        return None
+    position = source.tell()
+    head = source.read(size)
+    source.seek(position)
+    return head
+
+
 def sniff_kind(head: bytes) -> str:
     """``xlsx``, ``json`` or ``text`` from a file's first bytes; unreadable kinds raise."""
     if head.startswith(_ZIP_MAGIC):

@@ -24,7 +24,19 @@ from urllib.parse import urlsplit
 from .exceptions import ValueParseError
 from .iso_codes import COUNTRIES, CURRENCY_CODES, LANGUAGES
 
-PLATFORMS = ("instagram", "tiktok", "youtube", "x", "facebook", "twitch", "blog", "podcast")
+# The platforms, named once: influencers.models.Platform takes its choices from here (this
+# package stays free of Django).
+PLATFORM_LABELS = {
+    "instagram": "Instagram",
+    "tiktok": "TikTok",
+    "youtube": "YouTube",
+    "x": "X",
+    "facebook": "Facebook",
+    "twitch": "Twitch",
+    "blog": "Blog",
+    "podcast": "Podcast",
+}
+PLATFORMS = tuple(PLATFORM_LABELS)
 
 # Cells meaning "no value", compared case-insensitively after trimming.
 NULL_TOKENS = frozenset(
@@ -568,6 +580,15 @@ _NAMED_DATE = re.compile(
 )
 
 
+def _iso_datetime(match: re.Match[str], *, default_zone: str) -> datetime:
+    """The datetime an ``_ISO_DATETIME`` match names (``+0000`` and ``+00`` read as
+    ``+00:00``); ``default_zone`` when it has none ("": naive). Raises ValueError."""
+    zone = match["zone"] or default_zone
+    if zone and zone != "Z":
+        zone = f"{zone[:3]}:{zone[-2:]}" if len(zone) > 3 else f"{zone}:00"
+    return datetime.fromisoformat(f"{match['date']}T{match['time']}{zone}")
+
+
 def _make_date(year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
@@ -586,11 +607,8 @@ def parse_date(text: object) -> date | None:
         return _make_date(*(int(part) for part in cleaned.split("-")))
     match = _ISO_DATETIME.fullmatch(cleaned)
     if match:
-        zone = match["zone"] or ""
-        if zone and zone != "Z":
-            zone = f"{zone[:3]}:{zone[-2:]}" if len(zone) > 3 else f"{zone}:00"
         try:
-            moment = datetime.fromisoformat(f"{match['date']}T{match['time']}{zone}")
+            moment = _iso_datetime(match, default_zone="")
         except ValueError:
             raise ValueParseError("not a real date") from None
         return moment.astimezone(UTC).date() if moment.tzinfo else moment.date()
@@ -628,11 +646,8 @@ def parse_timestamp(text: object) -> datetime | None:
     match = _ISO_DATETIME.fullmatch(cleaned)
     if match is None:
         raise ValueParseError("not a timestamp")
-    zone = match["zone"] or "Z"
-    if zone != "Z":
-        zone = f"{zone[:3]}:{zone[-2:]}" if len(zone) > 3 else f"{zone}:00"
     try:
-        moment = datetime.fromisoformat(f"{match['date']}T{match['time']}{zone}")
+        moment = _iso_datetime(match, default_zone="Z")
     except ValueError:
         raise ValueParseError("not a real timestamp") from None
     return moment.astimezone(UTC)

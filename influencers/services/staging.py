@@ -424,16 +424,12 @@ def merge_staging(cursor, table, *, job_id, source):
     cursor.execute(
         f"""
         CREATE TEMP TABLE import_gaps ON COMMIT DROP AS
-        SELECT DISTINCT ON (a.influencer_id) a.influencer_id, st.bio, st.country,
-               st.language, st.contact_email, st.categories
-        FROM {table} st
-        JOIN influencers_socialaccount a ON a.platform = st.platform AND a.handle = st.handle
-        JOIN influencers_influencer p ON p.id = a.influencer_id
-        WHERE (p.bio = '' AND st.bio <> '') OR (p.country = '' AND st.country <> '')
-           OR (p.language = '' AND st.language <> '')
-           OR (p.contact_email = '' AND st.contact_email <> '')
-           OR (p.categories = '{{}}' AND st.categories <> '')
-        ORDER BY a.influencer_id, st.as_of DESC, st.line DESC
+        SELECT DISTINCT ON (a.influencer_id) a.influencer_id, {_row("s", gaps)}
+        FROM {table} s
+        JOIN influencers_socialaccount a ON a.platform = s.platform AND a.handle = s.handle
+        JOIN influencers_influencer person ON person.id = a.influencer_id
+        WHERE {" OR ".join(f"({condition})" for condition in gaps.values())}
+        ORDER BY a.influencer_id, s.as_of DESC, s.line DESC
         """
     )
     if cursor.rowcount:

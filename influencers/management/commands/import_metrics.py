@@ -6,10 +6,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from influencers.exports import write_error_report
+from influencers.exports import write_rows
 from influencers.importing.pipeline import FORMATS
 from influencers.models import ImportStatus, Platform
-from influencers.services.imports import import_job_create, import_job_error_rows, import_job_run
+from influencers.services.imports import (
+    ERROR_COLUMNS,
+    import_job_create,
+    import_job_error_rows,
+    import_job_run,
+)
 
 
 def one_line(text):
@@ -98,5 +103,5 @@ class Command(BaseCommand):
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"import-{job.pk}-errors.csv"
         with target.open("w", newline="", encoding="utf-8") as stream:
-            write_error_report(stream, rows)
+            write_rows(stream, ERROR_COLUMNS, rows)
         return target
