@@ -10,7 +10,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.on_configure.connect
+@app.on_after_configure.connect
 def _create_filesystem_broker_folders(sender, **kwargs):
     # The serverless broker (no REDIS_URL) keeps its messages in folders that must exist.
     options = sender.conf.broker_transport_options or {}

@@ -1,5 +1,13 @@
 """The pytest suite (`make test`)."""
 
+import os
+import tempfile
+
+# Without REDIS_URL the broker is a folder: tests get their own, never the one `make run`'s
+# worker reads (it would run the tasks the tests queued, against the development data).
+if not os.environ.get("REDIS_URL") and "CELERY_BROKER_DIR" not in os.environ:
+    os.environ["CELERY_BROKER_DIR"] = tempfile.mkdtemp(prefix="fourscore-test-broker-")
+
 from .base import *  # noqa: F403
 from .base import env
 
