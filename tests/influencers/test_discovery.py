@@ -540,3 +540,13 @@ def test_anonymous_posts_change_nothing(client, url):
 
     assert response.status_code == 302
     assert SavedSearch.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_invalid_filters_are_named_as_the_form_labels_them(logged_in_client, ranked):
+    response = logged_in_client.get(LIST, {"followers_min": "-5", "price_max": "abc"}, **HTMX)
+
+    errors = response.content.decode().split('data-testid="filter-errors"')[1].split("</ul>")[0]
+    assert "<li>Followers from: Ensure this value is greater than or equal to 0.</li>" in errors
+    assert "<li>Price up to: Enter a number.</li>" in errors
+    assert "followers_min" not in errors.lower()
