@@ -155,13 +155,15 @@ class ImportUploadForm(forms.Form):
         "(JSON). The files of one API export go together — select them all, or upload a .zip "
         "of them: a profile with its media pages, channels.list with videos.list, TikTok user "
         "info with its video query.",
+        error_messages={"required": "Choose the file (or the files of one API export) to import."},
     )
     source = forms.CharField(
         max_length=100,
         required=False,
         help_text=(
-            "Where the numbers come from, e.g. “HypeAuditor May export”. Default: the file "
-            "name. A mapping saved for this source is reused."
+            "Where the numbers come from, e.g. “HypeAuditor May export”. Default: the API "
+            "for API exports (“YouTube Data API”), else the file name. A mapping saved for "
+            "this source is reused."
         ),
     )
     format = forms.ChoiceField(choices=ImportFormat.choices, required=False, initial="")

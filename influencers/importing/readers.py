@@ -154,6 +154,20 @@ def peek(source: Source, size: int) -> bytes | None:
     return head
 
 
+# Files people pick by mistake whose first bytes hold too few NULs for the binary check of
+# the text reader: said by name instead of read as a cp1252 table of garbage.
+_BINARY_MAGIC = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"RIFF": "a media file (WebP, WAV or AVI)",
+    b"\x1f\x8b": "a gzip archive",
+    b"Rar!": "a RAR archive",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+    b"\x7fELF": "a program",
+}
+
+
 def sniff_kind(head: bytes) -> str:
     """``xlsx``, ``json`` or ``text`` from a file's first bytes; unreadable kinds raise."""
     if head.startswith(_ZIP_MAGIC):
@@ -162,6 +176,12 @@ def sniff_kind(head: bytes) -> str:
         raise ImportFileError("old Excel .xls files are not supported: save it as .xlsx or CSV")
     if head.startswith(b"%PDF"):
         raise ImportFileError("this is a PDF, not a table: export the data as CSV or XLSX")
+    for magic, kind in _BINARY_MAGIC.items():
+        if head.startswith(magic):
+            raise ImportFileError(
+                f"this is {kind}, not a table or an API export: export the data as CSV, XLSX "
+                "or JSON"
+            )
     stripped = head.removeprefix(_UTF8_BOM).lstrip()
     if stripped[:1] in (b"{", b"["):
         return "json"

@@ -157,6 +157,30 @@ def test_random_binary_bytes_show_the_reason_and_leave_no_job(logged_in_client, 
 
 
 @pytest.mark.django_db
+def test_uploading_nothing_says_what_to_choose(logged_in_client, media_root):
+    response = logged_in_client.post(reverse("import-new"), {"source": "", "format": ""})
+
+    assert response.context["form"].errors["file"] == [
+        "Choose the file (or the files of one API export) to import."
+    ]
+    assert ImportJob.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_image_picked_by_mistake_is_named_and_leaves_no_job(logged_in_client, media_root):
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + random.Random(3).randbytes(4096)
+
+    response = upload(logged_in_client, SimpleUploadedFile("screenshot.png", png, "image/png"))
+
+    assert response.context["form"].errors["file"] == [
+        "This file cannot be read: this is a PNG image, not a table or an API export: export "
+        "the data as CSV, XLSX or JSON."
+    ]
+    assert ImportJob.objects.count() == 0
+    assert files_in(media_root) == []
+
+
+@pytest.mark.django_db
 def test_broken_json_shows_the_parsers_one_line_reason(logged_in_client, media_root):
     response = upload(logged_in_client, SimpleUploadedFile("export.json", b'{"data": '))
 
