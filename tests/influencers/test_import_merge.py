@@ -184,3 +184,34 @@ def test_a_newer_partial_snapshot_keeps_the_accounts_known_metrics():
     again = run("instagram,maya,,,500,,,,,,,2026-11-02\n\n", name="next-day-copy.csv")
     assert counts(again) == (0, 0, 1, 0)
     assert again.accounts_changed == 0
+
+
+def test_descriptive_fields_fill_gaps_on_the_person_and_never_overwrite():
+    header = "platform,handle,display_name,bio,country,language,category,email,followers,as_of\n"
+
+    def describe(row, *, day):
+        job = import_job_create(
+            file=io.BytesIO((header + row).encode()),
+            original_name=f"profiles-{day}.csv",
+            source="profiles",
+        )
+        return import_job_run(job_id=job.pk, today=TODAY)
+
+    # given a person known by handle only
+    describe("instagram,maya,Maya,,,,,,10000,2026-11-01\n", day=1)
+    # when a later export knows their bio, country, language, category and e-mail
+    describe(
+        "instagram,maya,Maya,Trail runner,Germany,de,fitness,maya@example.com,10100,2026-11-02\n",
+        day=2,
+    )
+    # and a third one says something else about each
+    describe("instagram,maya,Maya,Chef,France,fr,food,other@example.com,10200,2026-11-03\n", day=3)
+
+    person = SocialAccount.objects.get(handle="maya").influencer
+    assert (
+        person.bio,
+        person.country,
+        person.language,
+        person.categories,
+        person.contact_email,
+    ) == ("Trail runner", "DE", "de", ["fitness"], "maya@example.com")
